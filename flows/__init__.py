@@ -1,0 +1,1 @@
+"""Prefect flows: thin wrappers that run the stage functions as coarse tasks."""

@@ -1,0 +1,33 @@
+"""The `study` flow: generate-tasks -> run-protocol -> judge -> aggregate.
+
+Each Prefect task is one whole stage (the same function `dvc repro` runs); concurrency inside a
+stage is asyncio, never a Prefect task per model call. With no PREFECT_API_URL set, Prefect
+starts a temporary local server for the run; point PREFECT_API_URL at a server to see the run
+in its UI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+
+from stages.aggregate import aggregate
+from stages.generate_tasks import generate_tasks
+from stages.judge import judge
+from stages.run_protocol import run_protocol
+
+generate_tasks_task = task(generate_tasks, name="generate-tasks")
+run_protocol_task = task(run_protocol, name="run-protocol")
+judge_task = task(judge, name="judge")
+aggregate_task = task(aggregate, name="aggregate")
+
+
+@flow(name="study", log_prints=True)
+def study(params: str = "params.yaml", root: str = ".") -> str:
+    """Run the whole study on `params`, writing data/ and reports/ under `root`."""
+    p, r = Path(params), Path(root)
+    generate_tasks_task(p, r)
+    run_protocol_task(p, r)
+    judge_task(p, r)
+    return str(aggregate_task(p, r))

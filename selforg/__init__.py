@@ -1,0 +1,1 @@
+"""selforg: coordination protocols for teams of LLM agents, studied reproducibly."""

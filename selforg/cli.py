@@ -1,0 +1,132 @@
+"""`selforg`: the command line, a thin layer over the library (imports are lazy: litellm alone
+takes seconds to import, and `--help` should not wait for it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from selforg.entry import report_errors
+
+
+def _params(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--params", type=Path, default=Path("params.yaml"),
+                        help="study parameters file (default: params.yaml)")
+
+
+def _root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="project root holding data/ and reports/ (default: .)")
+
+
+def cmd_plan(args: argparse.Namespace) -> None:
+    from selforg.config import load_config
+    from selforg.plan import make_plan, render_plan
+
+    cfg = load_config(args.params)
+    print(f"{args.params}: valid")
+    print(render_plan(cfg, make_plan(cfg)))
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from selforg.config import load_config
+    from selforg.errors import BudgetExceeded
+    from selforg.plan import make_plan
+
+    cfg = load_config(args.params)
+    plan = make_plan(cfg)
+    if plan.usd > cfg.budget.max_usd and not args.over_budget:
+        raise BudgetExceeded(
+            f"the plan's estimate ${plan.usd:.4f} exceeds budget.max_usd ${cfg.budget.max_usd}",
+            "shrink the study, raise budget.max_usd, or pass --over-budget to run until the "
+            "cap stops it (finished calls stay cached)")
+    from flows.study import study
+
+    study(params=str(args.params), root=str(args.root))
+    _print_summary(Path(args.root))
+
+
+def cmd_try(args: argparse.Namespace) -> None:
+    from selforg.trial import run_trial
+
+    run_trial(args.params, args.protocol, args.n, args.level, args.index, args.model)
+
+
+def _print_summary(root: Path) -> None:
+    from selforg.paths import Paths
+
+    paths = Paths(root)
+    if not paths.metrics.is_file():
+        from selforg.errors import DataError
+
+        raise DataError(f"{paths.metrics} does not exist", "run the study first: `dvc repro`")
+    metrics = json.loads(paths.metrics.read_text())
+    protocols = sorted(k.split(".", 1)[1] for k in metrics if k.startswith("q."))
+    print(f"\nreport: {paths.report_md.resolve()}")
+    print(f"runs {metrics['runs.total']} ({metrics['runs.failed']} failed), judgments "
+          f"{metrics['judgments.total']} ({metrics['judgments.failed']} failed), "
+          f"tokens {metrics['tokens.total']:,}, ${metrics['cost_usd.total']:.4f}")
+    print(f"{'protocol':<14} {'Q':>6} {'95% CI':>17} {'n':>4} {'tokens/run':>11}")
+    for p in protocols:
+        q, lo, hi = metrics[f"q.{p}"], metrics[f"q_ci_low.{p}"], metrics[f"q_ci_high.{p}"]
+        ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else "n/a"
+        q_text = f"{q:.3f}" if q is not None else "n/a"
+        tokens = metrics.get(f"tokens_per_run.{p}")
+        print(f"{p:<14} {q_text:>6} {ci:>17} {metrics[f'q_n.{p}']:>4} "
+              f"{tokens if tokens is None else round(tokens):>11}")
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    _print_summary(Path(args.root))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="selforg",
+        description="Should a team of LLM agents be organised, or organise itself? "
+                    "Run, plan and inspect the study.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("plan", help="validate params and print what the study will do",
+                       description="Validate the params file (exit 2 listing every problem) "
+                                   "and print runs, model calls, tokens and USD per model. "
+                                   "Makes no model call.")
+    _params(p)
+    p.set_defaults(fn=cmd_plan)
+
+    p = sub.add_parser("run", help="run the whole study through the Prefect flow",
+                       description="Run generate_tasks -> run_protocol -> judge -> aggregate "
+                                   "as a Prefect flow (a temporary local server is started "
+                                   "when PREFECT_API_URL is unset). `dvc repro` runs the same "
+                                   "stage functions.")
+    _params(p)
+    _root(p)
+    p.add_argument("--over-budget", action="store_true",
+                   help="start even if the plan's estimate exceeds budget.max_usd (the cap "
+                        "still stops any call that would cross it)")
+    p.set_defaults(fn=cmd_run)
+
+    p = sub.add_parser("try", help="one protocol on one task, printing each turn live",
+                       description="Generate the task set from params, take one task and run "
+                                   "one protocol on it, printing every agent's turn as it "
+                                   "arrives and the final answer. Calls are cached.")
+    _params(p)
+    p.add_argument("--protocol", default="sequential", help="protocol name (see docs)")
+    p.add_argument("--n", type=int, default=4, help="number of agents (default 4)")
+    p.add_argument("--level", default="L1", choices=["L1", "L2", "L3", "L4"])
+    p.add_argument("--index", type=int, default=0, help="which task of that level (default 0)")
+    p.add_argument("--model", default=None, help="model name from params (default: first)")
+    p.set_defaults(fn=cmd_try)
+
+    p = sub.add_parser("summary", help="print the headline table of the last study",
+                       description="Read reports/metrics.json and print the headline numbers.")
+    _root(p)
+    p.set_defaults(fn=cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    sys.exit(report_errors(lambda: args.fn(args)))

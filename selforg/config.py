@@ -1,0 +1,224 @@
+"""The one typed schema of params.yaml, validated before any model call.
+
+`load_config(path)` returns a `StudyConfig` or raises a `ConfigError` listing every problem at
+once, each with its key path and how to fix it. Unknown keys are refused (a typo never silently
+falls back to a default). Checks that need the environment (API keys present, model strings a
+provider recognises, prices known for the budget) run here too, so `selforg plan` catches them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from selforg.errors import ConfigError
+
+Level = Literal["L1", "L2", "L3", "L4"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Price(Strict):
+    """USD per million tokens; overrides litellm's bundled price table."""
+
+    input_per_mtok: Annotated[float, Field(ge=0)]
+    output_per_mtok: Annotated[float, Field(ge=0)]
+
+
+class ModelSpec(Strict):
+    """One model reachable through litellm, referred to elsewhere by `name`."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+    model: Annotated[str, Field(min_length=1)] = Field(
+        description="litellm model string, e.g. local/smollm2-135m, openai/gpt-4o-mini"
+    )
+    api_base: str | None = None
+    api_key_env: str | None = Field(
+        default=None, description="NAME of the environment variable holding the key, never a key"
+    )
+    price: Price | None = None
+    max_concurrency: Annotated[int, Field(ge=1, le=1024)] = 4
+    timeout_s: Annotated[float, Field(gt=0)] = 120.0
+    open_weights: bool = False
+
+
+class TasksConfig(Strict):
+    per_level: Annotated[int, Field(ge=1, le=10_000)] = 2
+    levels: Annotated[list[Level], Field(min_length=1)] = ["L1", "L2", "L3", "L4"]
+    verifiable_share: Annotated[float, Field(ge=0, le=1)] = 0.3
+
+
+class StudyDesign(Strict):
+    models: Annotated[list[str], Field(min_length=1)] = Field(
+        description="aliases (models[].name) of the models whose agents are studied"
+    )
+    protocols: Annotated[list[str], Field(min_length=1)]
+    n_agents: Annotated[list[Annotated[int, Field(ge=1, le=1024)]], Field(min_length=1)]
+    replicates: Annotated[int, Field(ge=1, le=1000)] = 1
+    assembly: Literal["synthesize", "concat"] = "synthesize"
+    temperature: Annotated[float, Field(ge=0, le=2)] = 0.7
+    agent_max_tokens: Annotated[int, Field(ge=16, le=8192)] = 192
+    assembly_max_tokens: Annotated[int, Field(ge=16, le=16384)] = 384
+    context_budget_tokens: Annotated[int, Field(ge=128, le=200_000)] = 900
+
+
+class JudgesConfig(Strict):
+    models: Annotated[list[str], Field(min_length=1)]
+    samples: Annotated[int, Field(ge=1, le=100)] = 1
+    temperature: Annotated[float, Field(ge=0, le=2)] = 0.0
+    max_tokens: Annotated[int, Field(ge=32, le=4096)] = 256
+    allow_self_judging: bool = False
+
+
+class BudgetConfig(Strict):
+    max_usd: Annotated[float, Field(gt=0)]
+    max_calls: Annotated[int, Field(gt=0)]
+
+
+class CacheConfig(Strict):
+    dir: str = ".selforg/cache"
+    replay_only: bool = False
+
+
+class RetryConfig(Strict):
+    attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    base_delay_s: Annotated[float, Field(ge=0)] = 1.0
+    max_delay_s: Annotated[float, Field(ge=0)] = 60.0
+
+
+class StudyConfig(Strict):
+    seed: int = 0
+    tasks: TasksConfig = TasksConfig()
+    models: Annotated[list[ModelSpec], Field(min_length=1)]
+    study: StudyDesign
+    judges: JudgesConfig
+    budget: BudgetConfig
+    cache: CacheConfig = CacheConfig()
+    retry: RetryConfig = RetryConfig()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> StudyConfig:
+        names = [m.name for m in self.models]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate model names {dupes}: give each models[] entry "
+                             "its own name")
+        return self
+
+    def model(self, name: str) -> ModelSpec:
+        for spec in self.models:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def agent_models(self) -> list[ModelSpec]:
+        return [self.model(n) for n in self.study.models]
+
+    @property
+    def judge_models(self) -> list[ModelSpec]:
+        return [self.model(n) for n in self.judges.models]
+
+    @property
+    def self_judging(self) -> bool:
+        """True when some judge shares a model string with some studied model."""
+        agent = {m.model for m in self.agent_models}
+        return any(j.model in agent for j in self.judge_models)
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{hint}available: {', '.join(sorted(choices))}"
+
+
+def _pydantic_problems(err: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            parent = e["loc"][:-1]
+            problems.append((f"unknown key {path!r}",
+                             f"remove it or fix its spelling (see docs/configuration.md"
+                             f"{' for ' + '.'.join(map(str, parent)) if parent else ''})"))
+        elif e["type"] == "missing":
+            problems.append((f"missing key {path!r}", "add it (see params.yaml for an example)"))
+        else:
+            problems.append((f"{path}: {e['msg']} (got {e.get('input')!r})",
+                             "change the value (see docs/configuration.md)"))
+    return problems
+
+
+def semantic_problems(cfg: StudyConfig, check_env: bool = True) -> list[tuple[str, str]]:
+    """Cross-field checks pydantic cannot express: names that must exist, keys, prices."""
+    from selforg.llm.providers import model_problems
+    from selforg.protocols import registry
+
+    problems: list[tuple[str, str]] = []
+    names = [m.name for m in cfg.models]
+    for section in ("study", "judges"):
+        for i, alias in enumerate(getattr(cfg, section).models):
+            if alias not in names:
+                problems.append((f"{section}.models[{i}]: no model named {alias!r}",
+                                 f"define it under models: or use a defined name; "
+                                 f"{_did_you_mean(alias, names)}"))
+    known = registry.names()
+    for i, proto in enumerate(cfg.study.protocols):
+        if proto not in known:
+            problems.append((f"study.protocols[{i}]: unknown protocol {proto!r}",
+                             _did_you_mean(proto, known)))
+    for i, n in enumerate(cfg.study.n_agents):
+        for proto in cfg.study.protocols:
+            if proto in known and not registry.get(proto).accepts(n):
+                problems.append((f"study.n_agents[{i}] = {n} does not suit protocol {proto!r}",
+                                 registry.get(proto).n_agents_rule))
+    if len(set(cfg.study.protocols)) != len(cfg.study.protocols):
+        problems.append(("study.protocols lists a protocol twice", "list each protocol once"))
+    if problems:
+        return problems
+    if cfg.self_judging and not cfg.judges.allow_self_judging:
+        problems.append(("a judge model is also a studied model: it would judge its own runs",
+                         "use a different judge model, or set judges.allow_self_judging: true "
+                         "(the report then flags it at the top)"))
+    used = {m.name: m for m in cfg.agent_models + cfg.judge_models}
+    for i, spec in enumerate(cfg.models):
+        if spec.name not in used:
+            continue
+        if check_env and spec.api_key_env and not os.environ.get(spec.api_key_env):
+            problems.append((f"models[{i}] ({spec.name}): environment variable "
+                             f"{spec.api_key_env!r} is not set",
+                             f"export {spec.api_key_env}=<your key> before running "
+                             f"(params.yaml holds only the variable's name)"))
+        problems.extend((f"models[{i}] ({spec.name}): {p}", f) for p, f in model_problems(spec))
+    return problems
+
+
+def load_config(path: str | Path, check_env: bool = True) -> StudyConfig:
+    """Read and fully validate a params file; raise ConfigError listing every problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"params file {str(path)!r} does not exist",
+                          "pass --params PATH to an existing file (the default is params.yaml)")
+    try:
+        raw: Any = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}",
+                          "fix the YAML syntax (indentation, colons, quotes)") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of keys, got {type(raw).__name__}",
+                          "start from the params.yaml in the repository")
+    try:
+        cfg = StudyConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_problems(exc)) from None
+    problems = semantic_problems(cfg, check_env=check_env)
+    if problems:
+        raise ConfigError(problems)
+    return cfg

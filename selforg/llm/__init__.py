@@ -1,0 +1,1 @@
+"""The one LLM gateway and its parts: cache, budget, prices, retries, providers."""

@@ -1,0 +1,109 @@
+"""Content-addressed, persistent cache of model calls, plus the ledger of real spend.
+
+One SQLite file (WAL mode) under the cache directory. A call's key is the SHA-256 of what can
+change its answer: model string, api_base, messages, decoding parameters, response schema, seed
+and the replicate index (so replicates stay independent samples). Timeouts and concurrency are
+left out. Each write is one transaction, so a process killed with SIGKILL leaves either the
+whole entry or none, and concurrent writers (several processes, Dask workers on one host)
+serialise on SQLite's lock. Failed calls are never cached: a re-run retries them.
+
+The ledger records every call actually paid for; the budget guard sums it, so a cap holds
+across killed and resumed runs. The cache stores answers and usage only: no API keys, no
+headers (the key hash cannot be reversed into a request either).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    text TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    latency_s REAL NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    model TEXT NOT NULL,
+    cost_usd REAL NOT NULL,
+    created REAL NOT NULL
+);
+"""
+
+
+def call_key(request: dict[str, Any]) -> str:
+    """Stable key of a request dict (sorted-key JSON, so dict order never matters)."""
+    blob = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedCall:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    latency_s: float
+
+
+class CallCache:
+    """The persistent cache; one instance per process, safe to share between threads."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.path = Path(directory) / "calls.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def get(self, key: str) -> CachedCall | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT text, prompt_tokens, completion_tokens, cost_usd, latency_s "
+                "FROM calls WHERE key = ?", (key,)).fetchone()
+        return CachedCall(*row) if row else None
+
+    def put(self, key: str, model: str, call: CachedCall) -> None:
+        """Store a paid call and its ledger line in one transaction."""
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, model, call.text, call.prompt_tokens, call.completion_tokens,
+                     call.cost_usd, call.latency_s, now))
+                self._db.execute(
+                    "INSERT INTO ledger (key, model, cost_usd, created) VALUES (?, ?, ?, ?)",
+                    (key, model, call.cost_usd, now))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def spent(self) -> tuple[float, int]:
+        """Total USD and number of calls ever paid for through this cache directory."""
+        with self._lock:
+            usd, calls = self._db.execute(
+                "SELECT COALESCE(SUM(cost_usd), 0), COUNT(*) FROM ledger").fetchone()
+        return float(usd), int(calls)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

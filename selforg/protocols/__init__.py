@@ -1,0 +1,1 @@
+"""Coordination protocols: one file each under builtin/, behind one registry."""

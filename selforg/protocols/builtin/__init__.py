@@ -1,0 +1,1 @@
+"""Every module here defines one registered protocol; the registry imports them all."""

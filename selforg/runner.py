@@ -1,0 +1,122 @@
+"""Executing runs: the library behind the run_protocol stage (no file I/O here).
+
+Runs are independent coroutines, bounded by a run-level semaphore, with model calls bounded
+per model inside the gateway. Protocols with `ordered_cells` (organisational memory across
+tasks) run each cell's tasks in a fixed order so results reproduce. A run whose model call
+fails after retries is recorded with status "failed" and the reason, its turns kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from selforg.analysis.metrics import hierarchy_depth
+from selforg.config import StudyConfig
+from selforg.llm.gateway import Gateway
+from selforg.protocols import registry
+from selforg.protocols.assembly import ASSEMBLER, assemble
+from selforg.protocols.base import RunFailed, RunSpec, TaskView, Team, TurnRecord
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run: dict[str, Any]
+    turns: list[dict[str, Any]]
+
+
+def plan_runs(cfg: StudyConfig, tasks: Sequence[TaskView]) -> list[RunSpec]:
+    """Every run of the study, in a fixed order (cells outer, tasks inner)."""
+    specs = []
+    for model in cfg.agent_models:
+        for name in cfg.study.protocols:
+            for n in registry.get(name).agent_counts(cfg.study.n_agents):
+                for replicate in range(cfg.study.replicates):
+                    specs.extend(RunSpec(task, name, model, n, replicate, cfg.study.assembly)
+                                 for task in tasks)
+    return specs
+
+
+def cell_of(spec: RunSpec) -> tuple[str, str, int, int]:
+    return (spec.model.name, spec.protocol, spec.n_agents, spec.replicate)
+
+
+def _run_row(spec: RunSpec, team: Team, final: str | None, status: str,
+             error: str | None) -> dict[str, Any]:
+    agent_turns = [t for t in team.turns if t.agent != ASSEMBLER]
+    last_round = max((t.round for t in agent_turns), default=0)
+    final_round = [t for t in agent_turns if t.round == last_round]
+    follows = {t.agent: t.parsed.follows for t in agent_turns}
+    results = [t.result for t in team.turns]
+    return {
+        "run_id": spec.run_id, "task_id": spec.task.task_id, "protocol": spec.protocol,
+        "model": spec.model.name, "n_agents": spec.n_agents, "replicate": spec.replicate,
+        "assembly": spec.assembly, "final_answer": final,
+        "n_active": sum(not t.parsed.abstain for t in final_round),
+        "n_abstained": sum(t.parsed.abstain for t in final_round),
+        "hierarchy_depth": hierarchy_depth(follows) if follows else 1,
+        "n_calls": len(results),
+        "prompt_tokens": sum(r.prompt_tokens for r in results),
+        "completion_tokens": sum(r.completion_tokens for r in results),
+        "cost_usd": sum(r.cost_usd for r in results),
+        "latency_s": team.critical_path_s, "status": status, "error": error,
+    }
+
+
+async def run_one(spec: RunSpec, gateway: Gateway, cfg: StudyConfig,
+                  memory: dict[str, Any] | None = None,
+                  on_turn: Callable[[TurnRecord], None] | None = None) -> RunOutcome:
+    """Play one run to the end; provider failures become a failed run, not an exception."""
+    team = Team(spec, gateway, cfg.study, memory=memory if memory is not None else {},
+                on_turn=on_turn)
+    protocol = registry.get(spec.protocol)(team)
+    final: str | None = None
+    status, error = "ok", None
+    try:
+        contributing: list[TurnRecord] = await protocol.run()
+        final = await assemble(team, contributing, spec.assembly)
+    except RunFailed as exc:
+        status, error = "failed", str(exc)
+    turns = sorted((t.as_row() for t in team.turns), key=lambda r: (r["round"], r["agent"]))
+    return RunOutcome(_run_row(spec, team, final, status, error), turns)
+
+
+async def execute(cfg: StudyConfig, specs: Sequence[RunSpec], gateway: Gateway,
+                  on_done: Callable[[RunOutcome], None] = lambda _: None,
+                  max_parallel_runs: int | None = None) -> list[RunOutcome]:
+    """Run everything; outcomes come back sorted by run_id whatever the completion order."""
+    limit = max_parallel_runs or max(2, 2 * sum(m.max_concurrency for m in cfg.agent_models))
+    gate = asyncio.Semaphore(limit)
+    outcomes: list[RunOutcome] = []
+
+    async def one(spec: RunSpec, memory: dict[str, Any] | None) -> None:
+        async with gate:
+            outcome = await run_one(spec, gateway, cfg, memory)
+        outcomes.append(outcome)
+        on_done(outcome)
+
+    async def ordered_cell(cell_specs: list[RunSpec]) -> None:
+        memory: dict[str, Any] = {}
+        for spec in cell_specs:
+            await one(spec, memory)
+
+    cells: dict[tuple[str, str, int, int], list[RunSpec]] = defaultdict(list)
+    jobs = []
+    for spec in specs:
+        if registry.get(spec.protocol).ordered_cells:
+            cells[cell_of(spec)].append(spec)
+        else:
+            jobs.append(one(spec, None))
+    jobs.extend(ordered_cell(cell) for cell in cells.values())
+    tasks = [asyncio.ensure_future(j) for j in jobs]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return sorted(outcomes, key=lambda o: o.run["run_id"])

@@ -1,0 +1,111 @@
+"""The study tables (STUDY.md section 5): one typed, documented definition per column.
+
+Every stage writes and reads its parquet files through `selforg.tables`, which checks them
+against these definitions, so a column cannot be renamed in one place and not another.
+Lists are DuckDB lists; JSON payloads are VARCHAR holding JSON text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str
+    doc: str
+    nullable: bool = False
+
+
+TASKS: tuple[Column, ...] = (
+    Column("task_id", "VARCHAR", "stable id derived from seed, level and index, e.g. L3-007-5f2a"),
+    Column("level", "VARCHAR", "complexity level L1..L4 (STUDY.md section 3)"),
+    Column("domains", "VARCHAR[]", "domains the task spans (1 for L1, 2 for L2, 3+ for L3/L4)"),
+    Column("title", "VARCHAR", "short human-readable title"),
+    Column("prompt", "VARCHAR", "the full task text every agent receives"),
+    Column("stakeholders", "VARCHAR[]", "named stakeholders (3+ with conflicting goals on L4)"),
+    Column("steps", "INTEGER", "number of steps the task asks for"),
+    Column("verifiable", "BOOLEAN", "whether a code checker can decide correctness"),
+    Column("reference", "VARCHAR", "JSON ground truth for verifiable tasks", nullable=True),
+    Column("seed", "BIGINT", "generator seed the task came from"),
+)
+
+RUNS: tuple[Column, ...] = (
+    Column("run_id", "VARCHAR", "stable id from task, protocol, model, N, replicate, assembly"),
+    Column("task_id", "VARCHAR", "joins tasks"),
+    Column("protocol", "VARCHAR", "protocol registry name"),
+    Column("model", "VARCHAR", "model alias from params.yaml (models[].name)"),
+    Column("n_agents", "INTEGER", "number of agents N"),
+    Column("replicate", "INTEGER", "replicate index, part of every cache key of the run"),
+    Column("assembly", "VARCHAR", "final-answer assembly: synthesize or concat"),
+    Column("final_answer", "VARCHAR", "the deliverable the judges score", nullable=True),
+    Column("n_active", "INTEGER", "agents whose final-round turn contributed"),
+    Column("n_abstained", "INTEGER", "agents whose final-round turn abstained"),
+    Column("hierarchy_depth", "INTEGER", "agents on the longest chain of follows links (1 = flat)"),
+    Column("n_calls", "INTEGER", "model calls made by the run, assembly included"),
+    Column("prompt_tokens", "BIGINT", "sum over the run's calls"),
+    Column("completion_tokens", "BIGINT", "sum over the run's calls"),
+    Column("cost_usd", "DOUBLE", "sum over the run's calls (0 for local models)"),
+    Column("latency_s", "DOUBLE", "critical-path wall-clock latency of the run"),
+    Column("status", "VARCHAR", "ok or failed"),
+    Column("error", "VARCHAR", "why the run failed (provider error after retries, budget ...)",
+           nullable=True),
+)
+
+TURNS: tuple[Column, ...] = (
+    Column("run_id", "VARCHAR", "joins runs"),
+    Column("agent", "INTEGER", "agent index 0..N-1; -1 is the final-answer assembly call"),
+    Column("round", "INTEGER", "round within the protocol, 0-based"),
+    Column("role", "VARCHAR", "role as the agent wrote it", nullable=True),
+    Column("role_norm", "VARCHAR", "role normalised by selforg.roles.normalise_role"),
+    Column("abstain", "BOOLEAN", "the agent contributed nothing this turn"),
+    Column("directed", "BOOLEAN", "abstention imposed by a coordinator ('idle'), not chosen"),
+    Column("builds_on", "INTEGER[]", "agents whose output this turn uses"),
+    Column("follows", "INTEGER", "the agent whose direction this agent accepts", nullable=True),
+    Column("contribution", "VARCHAR", "the turn's content (raw reply when parse failed)"),
+    Column("prompt_tokens", "INTEGER", "provider-reported prompt tokens"),
+    Column("completion_tokens", "INTEGER", "provider-reported completion tokens"),
+    Column("budget_tokens", "INTEGER", "context budget this call's view was fitted to"),
+    Column("cost_usd", "DOUBLE", "cost of this call"),
+    Column("latency_s", "DOUBLE", "wall-clock latency of this call (0 for cache hits)"),
+    Column("cached", "BOOLEAN", "answered by the call cache"),
+    Column("parse_ok", "BOOLEAN", "the reply parsed as turn JSON (possibly after repair)"),
+    Column("error", "VARCHAR", "provider error after retries, if the call failed",
+           nullable=True),
+)
+
+JUDGMENTS: tuple[Column, ...] = (
+    Column("run_id", "VARCHAR", "joins runs"),
+    Column("judge_model", "VARCHAR", "judge model alias from params.yaml"),
+    Column("sample", "INTEGER", "sample index of this judge on this run"),
+    Column("accuracy", "INTEGER", "1-4", nullable=True),
+    Column("completeness", "INTEGER", "1-4", nullable=True),
+    Column("coherence", "INTEGER", "1-4", nullable=True),
+    Column("actionability", "INTEGER", "1-4", nullable=True),
+    Column("mission", "INTEGER", "mission relevance 1-4", nullable=True),
+    Column("q", "DOUBLE", "(accuracy+completeness+coherence+actionability)/16", nullable=True),
+    Column("m", "DOUBLE", "mission / 4", nullable=True),
+    Column("rationale", "VARCHAR", "the judge's short justification", nullable=True),
+    Column("verified_correct", "BOOLEAN", "code checker verdict on verifiable tasks",
+           nullable=True),
+    Column("prompt_tokens", "INTEGER", "judge call prompt tokens"),
+    Column("completion_tokens", "INTEGER", "judge call completion tokens"),
+    Column("cost_usd", "DOUBLE", "judge call cost"),
+    Column("cached", "BOOLEAN", "answered by the call cache"),
+    Column("status", "VARCHAR", "ok or failed"),
+    Column("error", "VARCHAR", "why the judgment failed", nullable=True),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "tasks": TASKS,
+    "runs": RUNS,
+    "turns": TURNS,
+    "judgments": JUDGMENTS,
+}
+
+
+def column_names(table: str) -> list[str]:
+    return [c.name for c in TABLES[table]]

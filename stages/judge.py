@@ -1,0 +1,42 @@
+"""Stage judge: the judge panel scores every finished run, blind to how it was produced.
+
+Reads:  params.yaml (models, judges, budget, cache, retry), data/tasks.parquet,
+        data/runs.parquet
+Writes: data/judgments.parquet
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from selforg.config import load_config
+from selforg.entry import stage_main
+from selforg.judging.panel import jobs_for, judge_all
+from selforg.llm.cache import CallCache
+from selforg.llm.gateway import Gateway
+from selforg.paths import Paths
+from selforg.progress import progress
+from selforg.tables import read_table, write_table
+
+
+def judge(params: Path, root: Path) -> Path:
+    cfg = load_config(params)
+    paths = Paths(root)
+    tasks = read_table("tasks", paths.tasks)
+    runs = read_table("runs", paths.runs)
+    by_id = {t["task_id"]: t for t in tasks.to_dict("records")}
+    jobs = jobs_for(cfg, runs.to_dict("records"), by_id)
+    gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
+    with progress(len(jobs), "judge", "judgment", gateway.stats) as bar:
+        rows = asyncio.run(judge_all(cfg, jobs, gateway, on_done=bar.advance))
+    write_table("judgments", rows, paths.judgments)
+    failed = sum(r["status"] != "ok" for r in rows)
+    s = gateway.stats
+    print(f"judge: {len(rows)} judgments ({failed} failed); model calls {s.calls}, "
+          f"cache hits {s.cache_hits} -> {paths.judgments}")
+    return paths.judgments
+
+
+if __name__ == "__main__":
+    stage_main(judge, __doc__)

@@ -1,0 +1,45 @@
+"""Stage run_protocol: every run of the study (protocols x N x models x replicates x tasks).
+
+Reads:  params.yaml (models, study, budget, cache, retry), data/tasks.parquet
+Writes: data/runs.parquet, data/turns.parquet
+Every model call is cached (cache.dir), so a killed stage re-run replays finished calls for
+free; the tables are written only when every run has finished, atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from selforg.config import load_config
+from selforg.entry import stage_main
+from selforg.llm.cache import CallCache
+from selforg.llm.gateway import Gateway
+from selforg.paths import Paths
+from selforg.progress import progress
+from selforg.protocols.base import TaskView
+from selforg.runner import execute, plan_runs
+from selforg.tables import read_table, write_table
+
+
+def run_protocol(params: Path, root: Path) -> Path:
+    cfg = load_config(params)
+    paths = Paths(root)
+    tasks = read_table("tasks", paths.tasks)
+    views = [TaskView(t.task_id, t.prompt) for t in tasks.itertuples()]
+    specs = plan_runs(cfg, views)
+    gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
+    with progress(len(specs), "run_protocol", "run", gateway.stats) as bar:
+        outcomes = asyncio.run(execute(cfg, specs, gateway, on_done=bar.advance))
+    write_table("runs", [o.run for o in outcomes], paths.runs)
+    write_table("turns", [t for o in outcomes for t in o.turns], paths.turns)
+    failed = sum(o.run["status"] != "ok" for o in outcomes)
+    s = gateway.stats
+    print(f"run_protocol: {len(outcomes)} runs ({failed} failed); model calls {s.calls}, "
+          f"cache hits {s.cache_hits}, failed calls {s.failures}, "
+          f"tokens {s.prompt_tokens + s.completion_tokens:,}, ${s.usd:.4f} -> {paths.runs}")
+    return paths.runs
+
+
+if __name__ == "__main__":
+    stage_main(run_protocol, __doc__)

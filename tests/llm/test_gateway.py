@@ -1,0 +1,155 @@
+"""The gateway through litellm with scripted models: cache, replicates, retries, budget."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from selforg.config import StudyConfig, load_config
+from selforg.errors import BudgetExceeded, SelforgError
+from selforg.llm.cache import CallCache
+from selforg.llm.gateway import CallResult, Gateway
+from selforg.llm.scripted import register_script
+from tests.conftest import scripted_params, write_params
+
+MESSAGES = [{"role": "user", "content": "hello"}]
+
+
+def config(tmp_path: Path, **model: Any) -> StudyConfig:
+    params = scripted_params(tmp_path / "cache")
+    params["models"][0].update(model)
+    return load_config(write_params(tmp_path / "p.yaml", params))
+
+
+def call(gw: Gateway, cfg: StudyConfig, **kw: Any) -> CallResult:
+    options: dict[str, Any] = {"max_tokens": 50, "temperature": 0.7, "replicate": 0,
+                               "seed": 1}
+    options.update(kw)
+    return asyncio.run(gw.complete(cfg.models[0], MESSAGES, **options))
+
+
+class Counter:
+    """A script that counts its calls and raises `error()` on the first `fail` of them."""
+
+    def __init__(self, fail: int = 0, error: Callable[[], Exception] | None = None) -> None:
+        self.calls = 0
+        self.fail = fail
+        self.error = error
+
+    def __call__(self, messages: list[dict[str, str]], params: dict[str, Any]) -> str:
+        self.calls += 1
+        if self.calls <= self.fail and self.error is not None:
+            raise self.error()
+        return f"reply {self.calls} seed {params.get('seed')}"
+
+
+def litellm_error(name: str) -> Callable[[], Exception]:
+    import litellm
+
+    cls = getattr(litellm, name)
+    return lambda: cls(message="scripted failure", llm_provider="scripted", model="scripted/x")
+
+
+def test_cache_answers_second_call_and_survives_processes(tmp_path: Path) -> None:
+    script = Counter()
+    register_script("count", script)
+    cfg = config(tmp_path, model="scripted/count")
+    first = call(Gateway(cfg, CallCache(tmp_path / "cache")), cfg)
+    again = call(Gateway(cfg, CallCache(tmp_path / "cache")), cfg)
+    assert script.calls == 1
+    assert not first.cached and again.cached
+    assert again.text == first.text
+    assert again.prompt_tokens == first.prompt_tokens > 0
+
+
+def test_replicates_are_independent_samples(tmp_path: Path) -> None:
+    script = Counter()
+    register_script("count", script)
+    cfg = config(tmp_path, model="scripted/count")
+    gw = Gateway(cfg, CallCache(tmp_path / "cache"))
+    call(gw, cfg, replicate=0)
+    call(gw, cfg, replicate=1)
+    assert script.calls == 2
+
+
+def test_rate_limit_is_retried_then_succeeds(tmp_path: Path) -> None:
+    script = Counter(fail=2, error=litellm_error("RateLimitError"))
+    register_script("flaky", script)
+    cfg = config(tmp_path, model="scripted/flaky")
+    gw = Gateway(cfg, CallCache(tmp_path / "cache"))
+    result = call(gw, cfg)
+    assert result.error is None
+    assert script.calls == 3
+    assert gw.stats.retries == 2
+
+
+def test_persistent_failure_is_recorded_not_cached(tmp_path: Path) -> None:
+    script = Counter(fail=100, error=litellm_error("InternalServerError"))
+    register_script("down", script)
+    cfg = config(tmp_path, model="scripted/down")
+    gw = Gateway(cfg, CallCache(tmp_path / "cache"))
+    result = call(gw, cfg)
+    assert result.error is not None and "after 3 attempt" in result.error
+    assert script.calls == 3
+    script.fail = 0
+    assert call(gw, cfg).error is None
+
+
+def test_budget_refuses_call_that_could_cross_cap(tmp_path: Path) -> None:
+    script = Counter()
+    register_script("count", script)
+    params = scripted_params(tmp_path / "cache")
+    params["models"][0].update(model="scripted/count",
+                               price={"input_per_mtok": 100.0, "output_per_mtok": 100.0})
+    params["budget"] = {"max_usd": 0.02, "max_calls": 1000}
+    cfg = load_config(write_params(tmp_path / "p.yaml", params))
+    gw = Gateway(cfg, CallCache(tmp_path / "cache"))
+    spent = 0.0
+    with pytest.raises(BudgetExceeded):
+        for seed in range(100):
+            spent += call(gw, cfg, seed=seed).cost_usd
+    assert 0.01 < spent <= 0.02
+    assert gw.budget.spent_usd <= 0.02
+
+
+def test_max_calls_counts_paid_calls_across_processes(tmp_path: Path) -> None:
+    register_script("count", Counter())
+    params = scripted_params(tmp_path / "cache")
+    params["models"][0].update(model="scripted/count")
+    params["budget"] = {"max_usd": 1.0, "max_calls": 2}
+    cfg = load_config(write_params(tmp_path / "p.yaml", params))
+    call(Gateway(cfg, CallCache(tmp_path / "cache")), cfg, seed=1)
+    call(Gateway(cfg, CallCache(tmp_path / "cache")), cfg, seed=2)
+    fresh = Gateway(cfg, CallCache(tmp_path / "cache"))
+    assert call(fresh, cfg, seed=1).cached
+    with pytest.raises(BudgetExceeded, match="max_calls"):
+        call(fresh, cfg, seed=3)
+
+
+def test_replay_only_fails_on_miss(tmp_path: Path) -> None:
+    register_script("count", Counter())
+    params = scripted_params(tmp_path / "cache")
+    params["models"][0].update(model="scripted/count")
+    params["cache"]["replay_only"] = True
+    cfg = load_config(write_params(tmp_path / "p.yaml", params))
+    with pytest.raises(SelforgError, match="replay-only"):
+        call(Gateway(cfg, CallCache(tmp_path / "cache")), cfg)
+
+
+def test_api_key_never_reaches_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "sk-test-SECRET-1234567890"
+    monkeypatch.setenv("SELFORG_FAKE_KEY", secret)
+
+    def leaky(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
+        raise ValueError(f"invalid key {secret}")
+
+    register_script("leaky", leaky)
+    cfg = config(tmp_path, model="scripted/leaky", api_key_env="SELFORG_FAKE_KEY")
+    result = call(Gateway(cfg, CallCache(tmp_path / "cache")), cfg)
+    assert result.error is not None
+    assert secret not in result.error
+    assert secret.encode() not in (tmp_path / "cache" / "calls.sqlite").read_bytes()

@@ -1,0 +1,123 @@
+"""`selforg plan` refuses bad params with exit 2, one clear message per problem, no calls."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from selforg.cli import main
+from selforg.config import load_config
+from selforg.errors import ConfigError
+from tests.conftest import scripted_params, write_params
+
+
+def plan_exit(tmp_path: Path, params: dict[str, Any], capsys: pytest.CaptureFixture[str],
+              ) -> tuple[int, str]:
+    path = write_params(tmp_path / "p.yaml", params)
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", "--params", str(path)])
+    return int(exc.value.code or 0), capsys.readouterr().err
+
+
+def mutate(base: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    params = copy.deepcopy(base)
+    *parents, last = dotted.split(".")
+    node: Any = params
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    if value is _DELETE:
+        del node[last]
+    elif last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return params
+
+
+_DELETE = object()
+
+CASES = [
+    ("typo'd key", "study.protocolz", ["single"], "unknown key 'study.protocolz'"),
+    ("unknown protocol", "study.protocols", ["sequentail"], "did you mean 'sequential'"),
+    ("negative agent count", "study.n_agents", [-4], "study.n_agents.0"),
+    ("no models", "models", [], "models"),
+    ("zero budget", "budget.max_usd", 0, "budget.max_usd"),
+    ("unknown model alias", "study.models", ["gpt"], "no model named 'gpt'"),
+    ("bad level", "tasks.levels", ["L5"], "tasks.levels.0"),
+    ("missing section", "judges", _DELETE, "missing key 'judges'"),
+]
+
+
+@pytest.mark.parametrize(("what", "key", "value", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_plan_rejects_bad_params(tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str,
+                                 key: str, value: Any, expected: str) -> None:
+    code, err = plan_exit(tmp_path, mutate(scripted_params(tmp_path), key, value), capsys)
+    assert code == 2, what
+    assert expected in err
+    assert "fix:" in err
+    assert "Traceback" not in err
+
+
+def test_unset_api_key_env(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SELFORG_TEST_KEY", raising=False)
+    params = scripted_params(tmp_path)
+    params["models"][0]["api_key_env"] = "SELFORG_TEST_KEY"
+    code, err = plan_exit(tmp_path, params, capsys)
+    assert code == 2
+    assert "'SELFORG_TEST_KEY' is not set" in err
+
+
+def test_self_judging_needs_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    params = scripted_params(tmp_path)
+    params["judges"]["models"] = ["fake"]
+    code, err = plan_exit(tmp_path, params, capsys)
+    assert code == 2
+    assert "judge its own runs" in err
+    params["judges"]["allow_self_judging"] = True
+    cfg = load_config(write_params(tmp_path / "ok.yaml", params))
+    assert cfg.self_judging
+
+
+def test_all_problems_reported_at_once(tmp_path: Path) -> None:
+    params = mutate(scripted_params(tmp_path), "study.protocolz", ["x"])
+    params["budget"]["max_usd"] = -1
+    with pytest.raises(ConfigError) as exc:
+        load_config(write_params(tmp_path / "p.yaml", params))
+    assert len(exc.value.problems) == 2
+
+
+def test_unknown_litellm_model_and_unpriced_server(tmp_path: Path) -> None:
+    params = scripted_params(tmp_path)
+    params["models"][0]["model"] = "nosuchprovider/xyz"
+    with pytest.raises(ConfigError, match="does not recognise"):
+        load_config(write_params(tmp_path / "p.yaml", params))
+    params["models"][0].update(model="openai/my-model", api_base="http://127.0.0.1:9/v1")
+    with pytest.raises(ConfigError, match="no price known"):
+        load_config(write_params(tmp_path / "p.yaml", params))
+    params["models"][0]["price"] = {"input_per_mtok": 0, "output_per_mtok": 0}
+    assert load_config(write_params(tmp_path / "p.yaml", params)).models[0].price is not None
+
+
+def test_unknown_local_model(tmp_path: Path) -> None:
+    params = scripted_params(tmp_path)
+    params["models"][0]["model"] = "local/llama-70b"
+    with pytest.raises(ConfigError, match="unknown local model"):
+        load_config(write_params(tmp_path / "p.yaml", params))
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("study: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def test_repository_params_are_valid() -> None:
+    cfg = load_config(Path(__file__).resolve().parents[1] / "params.yaml")
+    assert cfg.agent_models[0].model == "local/smollm2-135m"
