@@ -36,8 +36,6 @@ $(STAMP): requirements/base.lock requirements/llama.lock requirements/model.lock
 	touch $(STAMP)
 
 study: $(STAMP)
-	@test -d .dvc || $(BIN)/dvc init --quiet $$(git rev-parse --git-dir >/dev/null 2>&1 || echo --no-scm)
-	$(BIN)/dvc config core.analytics false
 	$(BIN)/dvc repro
 	$(BIN)/selforg summary
 

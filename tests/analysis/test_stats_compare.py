@@ -1,0 +1,173 @@
+"""compare_protocols against scipy / pingouin run here on the same synthetic data, plus guards."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+from scipy import stats as st
+
+from selforg.analysis import stats
+from selforg.analysis.stats_compare import COMPLETE, INCOMPLETE
+
+
+def complete_blocks(seed: int = 11, n_tasks: int = 20) -> pd.DataFrame:
+    """Three protocols on the same tasks; sequential is 10% above coordinator, single 10% below."""
+    rng = np.random.default_rng(seed)
+    task = rng.normal(0.6, 0.08, size=n_tasks)
+    effect = {"coordinator": 1.0, "sequential": 1.1, "single": 0.9}
+    rows = [
+        {"task_id": f"t{i}", "protocol": p, "q": task[i] * k + rng.normal(0, 0.02)}
+        for p, k in effect.items()
+        for i in range(n_tasks)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_complete_blocks_use_wilcoxon_and_friedman() -> None:
+    df = complete_blocks()
+    result = stats.compare_protocols(df)
+    assert result.design == COMPLETE
+    wide = df.pivot(index="task_id", columns="protocol", values="q")
+    friedman = st.friedmanchisquare(*(wide[c] for c in ["coordinator", "sequential", "single"]))
+    assert result.omnibus.value == pytest.approx(friedman.statistic)
+    assert result.omnibus.p == pytest.approx(friedman.pvalue)
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    assert list(pairs) == [
+        ("coordinator", "sequential"), ("coordinator", "single"), ("sequential", "single")
+    ]
+    raw = []
+    for (a, b), pair in pairs.items():
+        ref = st.wilcoxon(wide[a], wide[b])
+        assert pair.test.p == pytest.approx(ref.pvalue)
+        assert pair.test.value == pytest.approx(ref.statistic)
+        assert pair.rel_diff.value == pytest.approx(wide[a].mean() / wide[b].mean() - 1)
+        diff = wide[a] - wide[b]
+        assert pair.d.value == pytest.approx(diff.mean() / diff.std(ddof=1))
+        raw.append(ref.pvalue)
+    adjusted = [min(1.0, p * k) for p, k in zip(sorted(raw), (3, 2, 1), strict=True)]
+    adjusted = list(np.maximum.accumulate(adjusted))
+    assert sorted(p.p_holm for p in result.pairs) == pytest.approx(adjusted)
+    seq_vs_coord = pairs[("coordinator", "sequential")].rel_diff
+    assert seq_vs_coord.ci_low < 1 / 1.1 - 1 < seq_vs_coord.ci_high < 0
+    assert result.means["sequential"].n == 20
+
+
+def test_replicates_are_averaged_per_task() -> None:
+    df = complete_blocks()
+    doubled = pd.concat([df, df.assign(q=df["q"] + 0.01)])
+    result = stats.compare_protocols(doubled)
+    assert result.means["single"].n == 20
+    assert result.means["single"].value == pytest.approx(
+        df.loc[df["protocol"] == "single", "q"].mean() + 0.005
+    )
+
+
+def test_order_sets_the_direction_of_pairs() -> None:
+    result = stats.compare_protocols(complete_blocks(), order=["sequential", "coordinator"])
+    (pair,) = result.pairs
+    assert (pair.a, pair.b) == ("sequential", "coordinator")
+    assert pair.rel_diff.value is not None and pair.rel_diff.value > 0
+
+
+def incomplete(seed: int = 5) -> pd.DataFrame:
+    """Three protocols on different tasks and sample sizes, with unequal variances."""
+    rng = np.random.default_rng(seed)
+    spec = {
+        "coordinator": (0.55, 0.05, 12),
+        "sequential": (0.65, 0.10, 15),
+        "shared": (0.60, 0.20, 9),
+    }
+    rows = [
+        {"task_id": f"{p}-{i}", "protocol": p, "q": rng.normal(mu, sd)}
+        for p, (mu, sd, n) in spec.items()
+        for i in range(n)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_incomplete_design_uses_welch_anova_and_games_howell() -> None:
+    df = incomplete()
+    result = stats.compare_protocols(df)
+    assert result.design == INCOMPLETE
+    welch = pg.welch_anova(data=df, dv="q", between="protocol").iloc[0]
+    assert result.omnibus.value == pytest.approx(welch["F"])
+    assert result.omnibus.p == pytest.approx(welch["p_unc"])
+    gh = pg.pairwise_gameshowell(data=df, dv="q", between="protocol")
+    expected = {(r["A"], r["B"]): r for _, r in gh.iterrows()}
+    for pair in result.pairs:
+        row = expected[(pair.a, pair.b)]
+        assert pair.test.p == pytest.approx(row["pval"])
+        assert pair.test.value == pytest.approx(row["T"])
+        a = df.loc[df["protocol"] == pair.a, "q"]
+        b = df.loc[df["protocol"] == pair.b, "q"]
+        assert pair.d.value == pytest.approx(pg.compute_effsize(a, b, eftype="cohen"))
+        assert pair.rel_diff.extra["n_a"] == len(a)
+    assert [p.p_holm for p in result.pairs] == pytest.approx(
+        stats.holm([p.test.p for p in result.pairs])
+    )
+
+
+def test_zero_variance_group_is_not_computable_for_welch() -> None:
+    df = incomplete()
+    df.loc[df["protocol"] == "coordinator", "q"] = 0.5
+    result = stats.compare_protocols(df)
+    assert not result.omnibus.computable
+    assert "zero variance in coordinator" in result.omnibus.note
+    # Games-Howell still tests each pair where one protocol varies.
+    assert all(p.test.computable for p in result.pairs)
+
+
+def test_all_zero_differences_are_not_computable() -> None:
+    df = complete_blocks()
+    df.loc[df["protocol"] == "single", "q"] = df.loc[df["protocol"] == "coordinator", "q"].values
+    result = stats.compare_protocols(df)
+    pair = next(p for p in result.pairs if {p.a, p.b} == {"coordinator", "single"})
+    assert not pair.test.computable
+    assert "all paired differences are zero" in pair.test.note
+    assert pair.p_holm is None
+    assert all(p.test.extra["family_size"] == 2 for p in result.pairs)
+
+
+def test_all_equal_is_not_computable_anywhere() -> None:
+    df = complete_blocks().assign(q=0.5)
+    result = stats.compare_protocols(df)
+    assert not result.omnibus.computable
+    assert not any(p.test.computable or p.d.computable for p in result.pairs)
+
+
+def test_one_task_and_nan_guards() -> None:
+    df = complete_blocks(n_tasks=1)
+    result = stats.compare_protocols(df)
+    assert all("fewer than 2 tasks" in p.test.note for p in result.pairs)
+    with_nan = complete_blocks()
+    with_nan.loc[0, "q"] = np.nan
+    result = stats.compare_protocols(with_nan)
+    assert result.design == INCOMPLETE
+    assert "1 rows with non-finite q dropped" in result.note
+
+
+def test_single_protocol_is_not_computable() -> None:
+    df = complete_blocks()
+    result = stats.compare_protocols(df[df["protocol"] == "single"])
+    assert not result.omnibus.computable
+    assert result.pairs == []
+
+
+def test_result_serialises_to_json() -> None:
+    text = json.dumps(stats.compare_protocols(incomplete()).as_dict())
+    assert '"p_holm"' in text
+
+
+def test_a_protocol_with_one_task_is_not_computable_for_its_pairs() -> None:
+    df = incomplete()
+    df = df[(df["protocol"] != "shared") | (df["task_id"] == "shared-0")]
+    result = stats.compare_protocols(df)
+    assert "fewer than 2 tasks in shared" in result.omnibus.note
+    by_pair = {(p.a, p.b): p for p in result.pairs}
+    assert not by_pair[("coordinator", "shared")].test.computable
+    assert by_pair[("coordinator", "sequential")].test.computable
+    assert by_pair[("coordinator", "sequential")].test.extra["family_size"] == 1
