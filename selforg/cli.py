@@ -78,6 +78,45 @@ def _print_summary(root: Path) -> None:
               f"{tokens if tokens is None else round(tokens):>11}")
 
 
+def cmd_protocols(args: argparse.Namespace) -> None:
+    from selforg.protocols import registry
+
+    print(f"{'name':<14} {'source':<13} {'calls':<14} {'latency':<26} summary")
+    for name in registry.names():
+        p = registry.get(name)
+        print(f"{name:<14} {p.source:<13} {p.calls:<14} {p.latency:<26} {p.summary}")
+
+
+def cmd_tasks(args: argparse.Namespace) -> None:
+    from selforg.config import load_config
+    from selforg.errors import SelforgError
+    from selforg.tasks import generate_tasks
+
+    cfg = load_config(args.params, check_env=False)
+    tasks = generate_tasks(cfg.seed, cfg.tasks.per_level, cfg.tasks.levels,
+                           cfg.tasks.verifiable_share)
+    if args.show:
+        found = [t for t in tasks if t.task_id == args.show]
+        if not found:
+            raise SelforgError(f"no task {args.show!r} in this task set",
+                               "list the ids with `selforg tasks`")
+        t = found[0]
+        print(f"{t.task_id}  {t.level}  {', '.join(t.domains)}  steps={t.steps}")
+        print(f"title: {t.title}")
+        if t.stakeholders:
+            print(f"stakeholders: {', '.join(t.stakeholders)}")
+        print(f"verifiable: {t.verifiable}" + (f"  reference: {t.reference}" if t.reference
+                                                 else ""))
+        print(f"\n{t.prompt}")
+        return
+    shown = [t for t in tasks if (not args.level or t.level == args.level)
+             and (not args.domain or any(args.domain in d for d in t.domains))]
+    for t in shown:
+        mark = "V" if t.verifiable else " "
+        print(f"{t.task_id:<16} {t.level} {mark} {', '.join(t.domains)[:40]:<40} {t.title}")
+    print(f"{len(shown)} of {len(tasks)} tasks (V = verifiable)")
+
+
 def cmd_summary(args: argparse.Namespace) -> None:
     _print_summary(Path(args.root))
 
@@ -119,6 +158,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", type=int, default=0, help="which task of that level (default 0)")
     p.add_argument("--model", default=None, help="model name from params (default: first)")
     p.set_defaults(fn=cmd_try)
+
+    p = sub.add_parser("protocols", help="list the coordination protocols",
+                       description="List every registered protocol with its source, model "
+                                   "calls per run and latency shape (docs/protocols.md).")
+    p.set_defaults(fn=cmd_protocols)
+
+    p = sub.add_parser("tasks", help="list the study's tasks, or show one in full",
+                       description="Generate the task set from params (deterministic for a "
+                                   "seed) and list it, filtered by level or domain; --show "
+                                   "prints one task in full.")
+    _params(p)
+    p.add_argument("--level", choices=["L1", "L2", "L3", "L4"], help="only this level")
+    p.add_argument("--domain", help="only tasks whose domains contain this text")
+    p.add_argument("--show", metavar="TASK_ID", help="print this task in full")
+    p.set_defaults(fn=cmd_tasks)
 
     p = sub.add_parser("summary", help="print the headline table of the last study",
                        description="Read reports/metrics.json and print the headline numbers.")

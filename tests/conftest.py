@@ -40,10 +40,3 @@ def write_params(path: Path, params: dict[str, Any]) -> Path:
 @pytest.fixture
 def scripted_params_file(tmp_path: Path) -> Path:
     return write_params(tmp_path / "params.yaml", scripted_params(tmp_path / "cache"))
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _register_scripts() -> None:
-    from selforg.llm.scripted import instant, register_script
-
-    register_script("instant-judge", instant)

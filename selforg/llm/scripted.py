@@ -59,6 +59,8 @@ def instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
 
 
 register_script("instant", instant)
+# The same replies under another model string: a judge that is not the studied model.
+register_script("instant-judge", instant)
 
 
 def approx_tokens(text: str) -> int:
