@@ -17,10 +17,10 @@ from stages.generate_tasks import generate_tasks
 from stages.judge import judge
 from stages.run_protocol import run_protocol
 
-generate_tasks_task = task(generate_tasks, name="generate-tasks")
-run_protocol_task = task(run_protocol, name="run-protocol")
-judge_task = task(judge, name="judge")
-aggregate_task = task(aggregate, name="aggregate")
+generate_tasks_task = task(name="generate-tasks")(generate_tasks)
+run_protocol_task = task(name="run-protocol")(run_protocol)
+judge_task = task(name="judge")(judge)
+aggregate_task = task(name="aggregate")(aggregate)
 
 
 @flow(name="study", log_prints=True)

@@ -30,7 +30,7 @@ class RunOutcome:
 
 def plan_runs(cfg: StudyConfig, tasks: Sequence[TaskView]) -> list[RunSpec]:
     """Every run of the study, in a fixed order (cells outer, tasks inner)."""
-    specs = []
+    specs: list[RunSpec] = []
     for model in cfg.agent_models:
         for name in cfg.study.protocols:
             for n in registry.get(name).agent_counts(cfg.study.n_agents):

