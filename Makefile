@@ -40,7 +40,7 @@ study: $(STAMP)
 	$(BIN)/selforg summary
 
 test: $(STAMP)
-	$(BIN)/ruff check selforg stages flows tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
