@@ -39,10 +39,24 @@ def _digest(messages: list[dict[str, str]]) -> int:
     return int(hashlib.sha256(blob).hexdigest()[:8], 16)
 
 
+def _plan(params: dict[str, Any]) -> str:
+    """A coordinator plan assigning every worker the plan's token cap has room for."""
+    fmt = params.get("response_format") or {}
+    props = (fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {})
+    n = props["properties"]["assignments"]["items"]["properties"]["agent"]["maximum"]
+    room = (int(params.get("max_tokens") or 0) - 32) // 32
+    return json.dumps({"assignments": [
+        {"agent": k, "role": f"specialist {k}", "subtask": f"Part {k} of the task."}
+        for k in range(1, min(n, room) + 1)
+    ]})
+
+
 def instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
     """A plausible, deterministic reply to any selforg request, returned instantly."""
     keys = _schema_keys(params)
     h = _digest(messages)
+    if "assignments" in keys:
+        return _plan(params)
     if "contribution" in keys:
         match = re.search(r"You are agent (\d+)", messages[0]["content"])
         agent = int(match.group(1)) if match else 0

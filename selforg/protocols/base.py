@@ -10,9 +10,10 @@ cost and latency, and keeping the run's critical-path latency (waves run in para
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -86,6 +87,11 @@ class TurnRecord:
             "parse_ok": p.ok, "error": r.error,
         }
 
+    @property
+    def model_called(self) -> bool:
+        """False for a directed abstention: the coordinator idled the agent, nobody was asked."""
+        return not self.directed
+
     def view_item(self) -> ViewItem:
         return ViewItem(agent=self.agent, role=self.parsed.role, text=self.parsed.contribution)
 
@@ -96,12 +102,19 @@ def call_seed(run_id: str, agent: int, round_: int) -> int:
     return int(digest[:8], 16)
 
 
+def stable_key(*parts: object) -> str:
+    """A key for seeded orders and tie-breaks that every process computes alike (not hash())."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+
+
 @dataclass
 class Team:
     """N agents of one model working on one task, and everything recorded about them.
 
     `memory` is shared by the runs of one cell (model x N x protocol x replicate) when the
-    protocol sets `ordered_cells`; those runs then execute in task order.
+    protocol sets `ordered_cells`; those runs then execute in task order. `extra_agents` are
+    agents a protocol adds to the N studied ones (the coordinator's agent 0), so the team the
+    agents are told about, and the ids their links may name, number N + extra_agents.
     """
 
     spec: RunSpec
@@ -111,10 +124,15 @@ class Team:
     on_turn: Callable[[TurnRecord], None] | None = None
     turns: list[TurnRecord] = field(default_factory=list)
     critical_path_s: float = 0.0
+    extra_agents: int = 0
 
     @property
     def n(self) -> int:
         return self.spec.n_agents
+
+    @property
+    def size(self) -> int:
+        return self.spec.n_agents + self.extra_agents
 
     @property
     def run_id(self) -> str:
@@ -125,9 +143,12 @@ class Team:
         items = [t.view_item() for t in turns if not t.parsed.abstain and t.parsed.contribution]
         return fit_view(items, budget_tokens or self.design.context_budget_tokens)
 
-    def agent_messages(self, agent: int, context: str, role_clause: str) -> list[dict[str, str]]:
-        system = (f"You are agent {agent} in a team of {self.n} AI agents working for one "
-                  f"organisation. {MISSION} {role_clause} {TURN_INSTRUCTIONS}")
+    def agent_messages(self, agent: int, context: str, role_clause: str,
+                       instructions: str = "") -> list[dict[str, str]]:
+        """The prompt: who the agent is, its mission, the protocol's rules, then task + view."""
+        rules = f"{instructions} " if instructions else ""
+        system = (f"You are agent {agent} in a team of {self.size} AI agents working for one "
+                  f"organisation. {MISSION} {role_clause} {rules}{TURN_INSTRUCTIONS}")
         user = f"TASK:\n{self.spec.task.prompt}"
         if context:
             user += f"\n\n{context}"
@@ -151,17 +172,33 @@ class Team:
         return result
 
     async def ask(self, agent: int, round_: int, context: str = "", *,
-                  role_clause: str = FREE_ROLE) -> TurnRecord:
-        """Ask one agent for a turn; record it (also when the call failed, then raise)."""
-        messages = self.agent_messages(agent, context, role_clause)
+                  role_clause: str = FREE_ROLE, instructions: str = "",
+                  imposed: Mapping[str, Any] | None = None) -> TurnRecord:
+        """Ask one agent for a turn; record it (also when the call failed, then raise).
+
+        `instructions` are the protocol's rules for this turn (system prompt); `imposed` are
+        turn fields the protocol decides rather than the agent (an assigned role, a reporting
+        line), written over the parsed reply so the turns table says what the design imposed.
+        """
+        messages = self.agent_messages(agent, context, role_clause, instructions)
         result = await self.call(agent, round_, messages, json_schema=TURN_SCHEMA,
                                  max_tokens=self.design.agent_max_tokens)
-        parsed = parse_turn(result.text, self.n)
+        parsed = parse_turn(result.text, self.size)
+        if imposed:
+            parsed = dataclasses.replace(parsed, **imposed)
         record = self.record(TurnRecord(self.run_id, agent, round_, parsed, result,
                                         self.design.context_budget_tokens))
         if result.error is not None:
             raise RunFailed(f"agent {agent} round {round_}: {result.error}")
         return record
+
+    def directed_abstention(self, agent: int, round_: int, follows: int) -> TurnRecord:
+        """Record an agent its manager `follows` told to stay idle: no call, no tokens."""
+        from selforg.llm.gateway import CallResult
+
+        parsed = ParsedTurn(role="", abstain=True, follows=follows)
+        return self.record(TurnRecord(self.run_id, agent, round_, parsed, CallResult(text=None),
+                                      budget_tokens=0, directed=True))
 
     async def wave(self, calls: Sequence[Awaitable[TurnRecord]]) -> list[TurnRecord]:
         """Run calls concurrently; the wave adds its slowest call to the critical path."""
@@ -186,6 +223,11 @@ class Protocol(ABC):
     n_agents_rule: ClassVar[str] = "use N >= 1"
     # True when runs of one cell must see the cell's earlier tasks (Team.memory), in task order
     ordered_cells: ClassVar[bool] = False
+    # agents the protocol adds to the N studied ones (e.g. a coordinator); see Team.extra_agents
+    extra_agents: ClassVar[int] = 0
+    # True when expected_calls is a maximum the agents' replies can keep a run below (a plan
+    # that idles workers, a ballot skipped for lack of candidates); False when it is exact
+    calls_upper_bound: ClassVar[bool] = False
 
     @classmethod
     def accepts(cls, n: int) -> bool:
@@ -203,6 +245,7 @@ class Protocol(ABC):
 
     def __init__(self, team: Team) -> None:
         self.team = team
+        team.extra_agents = self.extra_agents
 
     @abstractmethod
     async def run(self) -> list[TurnRecord]:

@@ -1,6 +1,6 @@
 """The agent turn: its JSON contract (STUDY.md section 2), robust parsing and repair.
 
-Every agent reply must be one JSON object with role, abstain, follows, builds_on, contribution.
+Every agent reply must be one JSON object with role, abstain, contribution, follows, builds_on.
 Providers that support constrained decoding get TURN_SCHEMA; the rest are asked in the prompt.
 A malformed reply is repaired where it can be (code fences, prose around the object, a reply
 cut off by max_tokens, single quotes, trailing commas); otherwise it is kept as a parse failure
@@ -16,24 +16,26 @@ from typing import Any
 
 from selforg.roles import normalise_role
 
-# Key order matters: a reply cut off by max_tokens loses the end, so the long free text is last.
+# Key order matters: a reply cut off by max_tokens loses its end, so the contribution comes
+# right after the short fields and the link lists (which small models tend to pad) come last;
+# role length and list sizes are capped in the grammar for the same reason.
 TURN_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "role": {"type": "string"},
+        "role": {"type": "string", "maxLength": 60},
         "abstain": {"type": "boolean"},
-        "follows": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
-        "builds_on": {"type": "array", "items": {"type": "integer"}},
         "contribution": {"type": "string"},
+        "follows": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+        "builds_on": {"type": "array", "items": {"type": "integer"}, "maxItems": 8},
     },
-    "required": ["role", "abstain", "follows", "builds_on", "contribution"],
+    "required": ["role", "abstain", "contribution", "follows", "builds_on"],
 }
 
 TURN_INSTRUCTIONS = (
     'Reply with one JSON object and nothing else: {"role": "<the role you take>", '
-    '"abstain": <true if you add nothing>, "follows": <id of the agent whose direction you '
-    'accept, or null>, "builds_on": [<ids of agents whose work you use>], '
-    '"contribution": "<your work>"}'
+    '"abstain": <true if you add nothing>, "contribution": "<your work>", '
+    '"follows": <id of the agent whose direction you accept, or null>, '
+    '"builds_on": [<ids of agents whose work you use>]}'
 )
 
 
@@ -96,10 +98,11 @@ def _candidates(text: str) -> list[str]:
     return found + more
 
 
-def _load_object(text: str) -> dict[str, Any] | None:
+def load_object(text: str) -> dict[str, Any] | None:
+    """The first JSON object the text holds after the repairs above; None if there is none."""
     for candidate in _candidates(text):
         try:
-            value = json.loads(candidate)
+            value = json.loads(candidate, strict=False)
         except (json.JSONDecodeError, ValueError):
             continue
         if isinstance(value, dict):
@@ -107,7 +110,8 @@ def _load_object(text: str) -> dict[str, Any] | None:
     return None
 
 
-def _as_int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
+    """An agent id as models write it (3, 3.0, "3", "agent 3"); booleans are not ids."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -128,14 +132,14 @@ def _as_bool(value: Any) -> bool:
 
 def parse_turn(text: str | None, n_agents: int) -> ParsedTurn:
     """Parse an agent reply; agent ids outside 0..n_agents-1 are dropped from the links."""
-    obj = _load_object(text or "")
+    obj = load_object(text or "")
     if obj is None:
         return ParsedTurn(role="", abstain=False, follows=None, contribution=text or "", ok=False)
     valid = range(n_agents)
-    follows = _as_int(obj.get("follows"))
+    follows = as_int(obj.get("follows"))
     raw_links = obj.get("builds_on")
     links = raw_links if isinstance(raw_links, list) else [raw_links]
-    builds_on = sorted({i for i in (_as_int(v) for v in links) if i is not None and i in valid})
+    builds_on = sorted({i for i in (as_int(v) for v in links) if i is not None and i in valid})
     contribution = obj.get("contribution")
     return ParsedTurn(
         role=str(obj.get("role") or "").strip(),

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 CHARS_PER_TOKEN = 4
 DIGEST_CHARS = 120
@@ -43,8 +44,23 @@ class ViewItem:
         return f"[agent {self.agent} | {self.role or 'no role'}] {first}"
 
 
-def fit_view(items: Sequence[ViewItem], budget_tokens: int) -> str:
-    """Render items (oldest first) within budget_tokens, favouring the most recent in full."""
+class Viewable(Protocol):
+    """Anything a view can show in full or as a digest: agents' work, an artifact's sections."""
+
+    @property
+    def role(self) -> str: ...
+
+    def full(self) -> str: ...
+
+    def digest(self) -> str: ...
+
+
+def fit_view(items: Sequence[Viewable], budget_tokens: int,
+             omitted: str = "earlier contributions") -> str:
+    """Render items (oldest first) within budget_tokens, favouring the most recent in full.
+
+    `omitted` names what the count line leaves out ("earlier contributions", "sections").
+    """
     if not items:
         return ""
     limit = budget_tokens * CHARS_PER_TOKEN - OMITTED_RESERVE
@@ -66,6 +82,34 @@ def fit_view(items: Sequence[ViewItem], budget_tokens: int) -> str:
     if cut > 0:
         roles = Counter(i.role or "no role" for i in items[:cut]).most_common(5)
         summary = ", ".join(f"{r} x{c}" for r, c in roles)
-        omitted = f"({cut} earlier contributions omitted for length; roles: {summary})"
-        lines.insert(0, omitted[: OMITTED_RESERVE - 1])
+        note = f"({cut} {omitted} omitted for length; roles: {summary})"
+        lines.insert(0, note[: OMITTED_RESERVE - 1])
     return "\n".join(lines)
+
+
+def fit_lines(lines: Sequence[str], budget_tokens: int, omitted: str = "lines") -> str:
+    """Keep lines in order (most important first) while they fit, then count the rest.
+
+    For views that are lists of facts rather than work (role counts, memories): the caller
+    orders them by importance, and what does not fit is counted, never silently cut.
+    """
+    limit = budget_tokens * CHARS_PER_TOKEN - OMITTED_RESERVE
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if len(kept) < len(lines):
+        kept.append(f"({len(lines) - len(kept)} more {omitted} omitted for length)"
+                    [: OMITTED_RESERVE - 1])
+    return "\n".join(kept)
+
+
+def clip(text: str, budget_tokens: int) -> str:
+    """One text cut to the budget (for a view of a single piece of work: a draft, a subtask)."""
+    limit = budget_tokens * CHARS_PER_TOKEN
+    if len(text) <= limit:
+        return text
+    return text[: limit - 3].rstrip() + "..."

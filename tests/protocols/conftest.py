@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +15,102 @@ import pytest
 from selforg.config import StudyConfig, load_config
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
-from selforg.llm.scripted import register_script
+from selforg.llm.scripted import instant, register_script
 from selforg.protocols.base import RunSpec, TaskView
 from selforg.runner import RunOutcome, run_one
 from tests.conftest import scripted_params, write_params
 
 TASK = TaskView("L1-000-test", "Draft a backup policy for the billing database.")
+AGENT = re.compile(r"You are agent (\d+)")
+
+
+def schema_of(params: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema a request asked for (empty when none)."""
+    fmt = params.get("response_format") or {}
+    return dict(fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {})
+
+
+def plan_size(params: dict[str, Any]) -> int | None:
+    """N when the request is a coordinator's plan (its schema caps worker ids at N)."""
+    props = schema_of(params).get("properties", {})
+    if "assignments" not in props:
+        return None
+    return int(props["assignments"]["items"]["properties"]["agent"]["maximum"])
+
+
+def work(agent: int, call: int = 0) -> str:
+    """The Recorder's contribution for an agent's call-th call (unique, never a prefix)."""
+    return f"work of agent {agent} (call {call})"
 
 
 class Recorder:
-    """Scripted model: records every request; agents contribute "work of agent k" unless told
-    to abstain by `abstainers`."""
+    """Scripted model: records every request; agents contribute `work(k, call)` unless told to
+    abstain by `abstainers`. `reply(agent, call)` may override fields of a turn; a coordinator
+    plan assigns every worker "Role{k}" and "subtask for agent {k}", except those in `idle`
+    (assigned "idle") and `unlisted` (left out)."""
 
-    def __init__(self, abstainers: set[int] | None = None) -> None:
+    def __init__(self, abstainers: set[int] | None = None, *, idle: set[int] | None = None,
+                 unlisted: set[int] | None = None,
+                 reply: Callable[[int, int], dict[str, Any]] | None = None) -> None:
         self.requests: list[list[dict[str, str]]] = []
         self.abstainers = abstainers or set()
+        self.idle = idle or set()
+        self.unlisted = unlisted or set()
+        self.reply = reply
+        self.calls: Counter[int] = Counter()
 
     def __call__(self, messages: list[dict[str, str]], params: dict[str, Any]) -> str:
         self.requests.append(messages)
-        match = re.search(r"You are agent (\d+)", messages[0]["content"])
+        match = AGENT.search(messages[0]["content"])
         if match is None:
             return "FINAL: " + messages[-1]["content"]
+        n = plan_size(params)
+        if n is not None:
+            return json.dumps({"assignments": [
+                {"agent": k, "role": "idle" if k in self.idle else f"Role{k}",
+                 "subtask": f"subtask for agent {k}"}
+                for k in range(1, n + 1) if k not in self.unlisted
+            ]})
         agent = int(match.group(1))
+        call = self.calls[agent]
+        self.calls[agent] += 1
         abstain = agent in self.abstainers
-        return json.dumps({"role": f"Role{agent}", "abstain": abstain, "follows": None,
-                           "builds_on": [], "contribution": "" if abstain
-                           else f"work of agent {agent}"})
+        turn: dict[str, Any] = {"role": f"Role{agent}", "abstain": abstain, "follows": None,
+                                "builds_on": [], "contribution": "" if abstain
+                                else work(agent, call)}
+        if self.reply is not None:
+            turn.update(self.reply(agent, call))
+        return json.dumps(turn)
 
     def agent_prompts(self) -> dict[int, str]:
         """The user message each agent saw (last one wins for multi-round agents)."""
         out = {}
         for messages in self.requests:
-            match = re.search(r"You are agent (\d+)", messages[0]["content"])
+            match = AGENT.search(messages[0]["content"])
             if match:
                 out[int(match.group(1))] = messages[-1]["content"]
         return out
+
+    def prompts_of(self, agent: int) -> list[list[dict[str, str]]]:
+        """Every request agent `agent` received, in order."""
+        return [m for m in self.requests
+                if (match := AGENT.search(m[0]["content"])) and int(match.group(1)) == agent]
+
+    def agent_calls(self) -> int:
+        return sum(AGENT.search(m[0]["content"]) is not None for m in self.requests)
+
+
+def planned_instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
+    """`scripted/instant`, plus coordinator plans: the first 12 workers listed, every fourth
+    of them idle, the rest unlisted (instant itself does not know the plan schema)."""
+    n = plan_size(params)
+    if n is None:
+        return instant(messages, params)
+    return json.dumps({"assignments": [
+        {"agent": k, "role": "idle" if k % 4 == 0 else f"specialist {k}",
+         "subtask": f"Part {k} of the task."}
+        for k in range(1, min(n, 12) + 1)
+    ]})
 
 
 @pytest.fixture
@@ -57,16 +120,18 @@ def recorder() -> Recorder:
     return rec
 
 
-def study_config(tmp_path: Path, **study: Any) -> StudyConfig:
+def study_config(tmp_path: Path, model: str = "scripted/recorder", **study: Any) -> StudyConfig:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     params = scripted_params(tmp_path / "cache")
-    params["models"][0]["model"] = "scripted/recorder"
+    params["models"][0]["model"] = model
     params["study"].update(study)
     return load_config(write_params(tmp_path / "p.yaml", params))
 
 
-def play(tmp_path: Path, protocol: str, n: int, assembly: str = "synthesize",
-         **study: Any) -> RunOutcome:
-    cfg = study_config(tmp_path, assembly=assembly, **study)
-    spec = RunSpec(TASK, protocol, cfg.models[0], n, 0, assembly)
+def play(tmp_path: Path, protocol: str, n: int, assembly: str = "synthesize", *,
+         task: TaskView = TASK, memory: dict[str, Any] | None = None,
+         model: str = "scripted/recorder", **study: Any) -> RunOutcome:
+    cfg = study_config(tmp_path, model=model, assembly=assembly, **study)
+    spec = RunSpec(task, protocol, cfg.models[0], n, 0, assembly)
     gateway = Gateway(cfg, CallCache(tmp_path / "cache"))
-    return asyncio.run(run_one(spec, gateway, cfg))
+    return asyncio.run(run_one(spec, gateway, cfg, memory))

@@ -55,3 +55,9 @@ def test_never_raises_and_keeps_text_on_failure(text: str) -> None:
         assert t.contribution == text
     assert t.follows is None or 0 <= t.follows < 8
     assert all(0 <= i < 8 for i in t.builds_on)
+
+
+def test_raw_newlines_inside_strings_are_accepted() -> None:
+    text = '{"role": "Writer", "abstain": false, "contribution": "line one\nline two"'
+    t = parse_turn(text, 4)
+    assert t.ok and t.contribution == "line one\nline two"
