@@ -54,8 +54,14 @@ def cmd_try(args: argparse.Namespace) -> None:
     run_trial(args.params, args.protocol, args.n, args.level, args.index, args.model)
 
 
+def _num(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 def _print_summary(root: Path) -> None:
+    """Headline numbers of reports/metrics.json: totals, Q per protocol, pooled comparisons."""
     from selforg.paths import Paths
+    from selforg.reporting.paths import ReportPaths
 
     paths = Paths(root)
     if not paths.metrics.is_file():
@@ -63,19 +69,42 @@ def _print_summary(root: Path) -> None:
 
         raise DataError(f"{paths.metrics} does not exist", "run the study first: `dvc repro`")
     metrics = json.loads(paths.metrics.read_text())
-    protocols = sorted(k.split(".", 1)[1] for k in metrics if k.startswith("q."))
-    print(f"\nreport: {paths.report_md.resolve()}")
+    protocols = sorted(k.split(".", 1)[1] for k in metrics
+                       if k.startswith("q.") and "@" not in k)
+    html = ReportPaths(paths).html
+    print(f"\nreport: {paths.report_md.resolve()}"
+          + (f" (HTML: {html.resolve()})" if html.is_file() else ""))
     print(f"runs {metrics['runs.total']} ({metrics['runs.failed']} failed), judgments "
           f"{metrics['judgments.total']} ({metrics['judgments.failed']} failed), "
           f"tokens {metrics['tokens.total']:,}, ${metrics['cost_usd.total']:.4f}")
-    print(f"{'protocol':<14} {'Q':>6} {'95% CI':>17} {'n':>4} {'tokens/run':>11}")
+    print(f"{'protocol':<14} {'Q':>6} {'95% CI':>17} {'n':>4} {'tokens/run':>11} "
+          f"{'latency s':>10} {'errors':>7} {'balance':>8}")
     for p in protocols:
-        q, lo, hi = metrics[f"q.{p}"], metrics[f"q_ci_low.{p}"], metrics[f"q_ci_high.{p}"]
+        lo, hi = metrics.get(f"q_ci_low.{p}"), metrics.get(f"q_ci_high.{p}")
         ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else "n/a"
-        q_text = f"{q:.3f}" if q is not None else "n/a"
         tokens = metrics.get(f"tokens_per_run.{p}")
-        print(f"{p:<14} {q_text:>6} {ci:>17} {metrics[f'q_n.{p}']:>4} "
-              f"{tokens if tokens is None else round(tokens):>11}")
+        error = metrics.get(f"error_rate.{p}")
+        print(f"{p:<14} {_num(metrics[f'q.{p}']):>6} {ci:>17} {metrics[f'q_n.{p}']:>4} "
+              f"{'n/a' if tokens is None else round(tokens):>11} "
+              f"{_num(metrics.get(f'latency_s.{p}'), 2):>10} "
+              f"{'n/a' if error is None else f'{100 * error:.1f}%':>7} "
+              f"{_num(metrics.get(f'balance.{p}')):>8}")
+    pairs = sorted(k.split(".", 1)[1] for k in metrics if k.startswith("rel.") and "@" not in k)
+    for pair in pairs:
+        rel, holm = metrics[f"rel.{pair}"], metrics.get(f"p_holm.{pair}")
+        print(f"{pair.replace('_vs_', ' vs ')}: "
+              f"{'n/a' if rel is None else f'{100 * rel:+.1f}%'}, Holm p {_num(holm, 4)}, "
+              f"d {_num(metrics.get(f'd.{pair}'), 2)}")
+    if "judge.icc2k" in metrics:
+        print(f"judges: ICC(2,k) {_num(metrics['judge.icc2k'], 2)}, alpha "
+              f"{_num(metrics.get('judge.alpha'), 2)}, {metrics.get('judge.flags', 0)} "
+              "warning(s) in the report")
+
+
+def cmd_diff(args: argparse.Namespace) -> None:
+    from selforg.diff import diff_report
+
+    print(diff_report(Path(args.root), args.rev, show_all=args.all))
 
 
 def cmd_protocols(args: argparse.Namespace) -> None:
@@ -178,6 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read reports/metrics.json and print the headline numbers.")
     _root(p)
     p.set_defaults(fn=cmd_summary)
+
+    p = sub.add_parser("diff", help="compare reports/metrics.json with a git revision",
+                       description="Print every metric of the working tree's "
+                                   "reports/metrics.json that differs from the same file at "
+                                   "git revision REV, with both values, the difference and, "
+                                   "where both sides have 95% CIs, whether they overlap.")
+    p.add_argument("rev", metavar="REV", help="git commit, branch or tag, e.g. HEAD~1")
+    _root(p)
+    p.add_argument("--all", action="store_true", help="also list metrics that did not change")
+    p.set_defaults(fn=cmd_diff)
     return parser
 
 

@@ -1,75 +1,129 @@
-"""From the four tables to the per-run frame and the flat metrics of reports/metrics.json.
+"""From the four tables to one row per run: the frame every later statistic reads.
 
-DuckDB joins runs, tasks and judgments; a run's Q and M are the means over its panel's ok
-judgments (STUDY.md section 4). Metrics keys are flat and stable (`q.<protocol>`,
-`q_ci_low.<protocol>`, ...) so `dvc metrics diff` reads well across commits; a statistic that
-cannot be computed is stored as null, with the reason in the report.
+DuckDB does the joins: runs with their task (level, position in the task order), with the judge
+panel (a run's Q and M are each judge's mean over its ok samples, then the mean over judges,
+STUDY.md section 4) and with the per-run turn metrics of `selforg.analysis.metrics` (abstention,
+hierarchy depth, roles, parse failures; unique_role_share = distinct normalised roles / agents
+with a role). Nothing here drops a run: failed runs stay in the frame with status "failed" so
+error rates and the failures section can count them; statistics of Q select `status == 'ok'`
+themselves.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from selforg.analysis.result import Stat
-from selforg.analysis.stats import mean_ci
+from selforg.analysis.metrics import (
+    abstention_rates,
+    agent_turns,
+    hierarchy_depths,
+    role_metrics,
+)
+
+# Per-run turn metrics and their columns, fixed so an empty turns table still yields them.
+ABSTENTION_COLUMNS = ["n_final", "abstention_rate", "voluntary_rate", "directed_rate"]
+ROLE_COLUMNS = ["n_role_turns", "n_roles_raw", "n_roles_norm", "share_once", "role_gini"]
+TURN_COLUMNS = [*ABSTENTION_COLUMNS, "hierarchy_depth", *ROLE_COLUMNS, "n_agent_turns",
+                "parse_failures"]
 
 RUN_FRAME_SQL = """
-WITH panel AS (
-    SELECT run_id, AVG(q) AS q, AVG(m) AS m, COUNT(*) AS n_judgments,
-           COUNT(*) FILTER (WHERE status = 'ok') AS n_ok_judgments
-    FROM judgments WHERE status = 'ok' GROUP BY run_id
+WITH per_judge AS (
+    SELECT run_id, judge_model, AVG(q) AS q, AVG(m) AS m
+    FROM judgments WHERE status = 'ok' AND q IS NOT NULL
+    GROUP BY run_id, judge_model
+), panel AS (
+    SELECT run_id, AVG(q) AS q, AVG(m) AS m, COUNT(*) AS n_judges
+    FROM per_judge GROUP BY run_id
 )
-SELECT r.run_id, r.task_id, t.level, r.protocol, r.model, r.n_agents, r.replicate,
-       r.status, r.error, r.n_active, r.n_abstained, r.hierarchy_depth, r.n_calls,
-       r.prompt_tokens + r.completion_tokens AS tokens, r.cost_usd, r.latency_s,
-       length(COALESCE(r.final_answer, '')) AS answer_chars, p.q, p.m
+SELECT r.run_id, r.task_id, t.task_index, t.level, t.verifiable, r.protocol, r.model,
+       r.n_agents, r.replicate, r.status, r.error, r.n_calls, r.prompt_tokens,
+       r.completion_tokens, r.prompt_tokens + r.completion_tokens AS tokens, r.cost_usd,
+       r.latency_s, length(COALESCE(r.final_answer, '')) AS answer_chars,
+       p.q, p.m, COALESCE(p.n_judges, 0) AS n_judges, {turn_columns},
+       tm.n_roles_norm / NULLIF(tm.n_role_turns, 0) AS unique_role_share
 FROM runs r
 JOIN tasks t USING (task_id)
 LEFT JOIN panel p USING (run_id)
+LEFT JOIN turn_metrics tm USING (run_id)
 ORDER BY r.run_id
 """
 
+JUDGMENT_FRAME_SQL = """
+SELECT j.*, length(COALESCE(r.final_answer, '')) AS answer_chars
+FROM judgments j JOIN runs r USING (run_id)
+ORDER BY j.run_id, j.judge_model, j.sample
+"""
 
-def run_frame(tasks: pd.DataFrame, runs: pd.DataFrame, judgments: pd.DataFrame) -> pd.DataFrame:
-    """One row per run with its level, panel Q and M, tokens, cost, latency, status."""
+
+@dataclass(frozen=True)
+class StudyData:
+    """The inputs of the analysis.
+
+    runs: one row per run (`run_frame`). judgments: the judgments table with each run's answer
+    length (`answer_chars`, for verbosity bias). turns: the turns table as written.
+    """
+
+    runs: pd.DataFrame
+    judgments: pd.DataFrame
+    turns: pd.DataFrame
+
+
+def turn_metrics(turns: pd.DataFrame) -> pd.DataFrame:
+    """Per-run metrics from the turns table, one row per run with agent turns (index run_id).
+
+    Columns TURN_COLUMNS; the definitions are the library's (docs/metrics.md). A run without
+    agent turns (it failed before any agent answered) has no row, so its metrics are null.
+    """
+    agents = agent_turns(turns)
+    parse = agents.assign(failed=~agents["parse_ok"].astype("boolean").fillna(False).astype(bool))
+    counts = parse.groupby("run_id").agg(n_agent_turns=("agent", "size"),
+                                         parse_failures=("failed", "sum"))
+    parts = [
+        abstention_rates(turns).reindex(columns=ABSTENTION_COLUMNS),
+        hierarchy_depths(turns).to_frame("hierarchy_depth"),
+        role_metrics(turns).reindex(columns=ROLE_COLUMNS),
+        counts,
+    ]
+    frame = pd.concat(parts, axis=1).reindex(columns=TURN_COLUMNS)
+    frame.index.name = "run_id"
+    return frame.astype(float)
+
+
+def _query(sql: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Run one query over named pandas frames in a private in-memory DuckDB."""
     con = duckdb.connect()
     try:
-        for name, frame in (("tasks", tasks), ("runs", runs), ("judgments", judgments)):
+        for name, frame in frames.items():
             con.register(name, frame)
-        return con.execute(RUN_FRAME_SQL).df()
+        return con.execute(sql).df()
     finally:
         con.close()
 
 
-def protocol_quality(frame: pd.DataFrame) -> dict[str, Stat]:
-    """Mean Q per protocol over its judged runs, with a t-based 95% CI."""
-    judged = frame[frame["q"].notna()]
-    return {str(p): mean_ci(g["q"].to_numpy(dtype=float))
-            for p, g in judged.groupby("protocol", sort=True)}
+def run_frame(tasks: pd.DataFrame, runs: pd.DataFrame, judgments: pd.DataFrame,
+              turns: pd.DataFrame) -> pd.DataFrame:
+    """One row per run: setting, status, cost, panel Q and M, and its turn metrics.
+
+    task_index is the task's position in the tasks table, the order the runner gives each cell
+    its tasks (needed for the role stability index).
+    """
+    indexed = tasks.assign(task_index=range(len(tasks)))
+    metrics = turn_metrics(turns).reset_index()
+    sql = RUN_FRAME_SQL.format(turn_columns=", ".join(f"tm.{c}" for c in TURN_COLUMNS))
+    return _query(sql, {"tasks": indexed, "runs": runs, "judgments": judgments,
+                        "turn_metrics": metrics})
 
 
-def flat_metrics(frame: pd.DataFrame, judgments: pd.DataFrame) -> dict[str, Any]:
-    """The metrics.json content: flat keys, numbers or null."""
-    out: dict[str, Any] = {
-        "runs.total": len(frame),
-        "runs.failed": int((frame["status"] != "ok").sum()),
-        "judgments.total": len(judgments),
-        "judgments.failed": int((judgments["status"] != "ok").sum()),
-        "tokens.total": int(frame["tokens"].sum()),
-        "cost_usd.total": float(frame["cost_usd"].sum()),
-    }
-    for protocol, stat in protocol_quality(frame).items():
-        out[f"q.{protocol}"] = stat.value
-        out[f"q_ci_low.{protocol}"] = stat.ci_low
-        out[f"q_ci_high.{protocol}"] = stat.ci_high
-        out[f"q_n.{protocol}"] = stat.n
-    for protocol, g in frame.groupby("protocol", sort=True):
-        ok = g[g["status"] == "ok"]
-        out[f"m.{protocol}"] = float(ok["m"].mean()) if ok["m"].notna().any() else None
-        out[f"tokens_per_run.{protocol}"] = float(ok["tokens"].mean()) if len(ok) else None
-        out[f"latency_s.{protocol}"] = float(ok["latency_s"].mean()) if len(ok) else None
-        out[f"error_rate.{protocol}"] = float((g["status"] != "ok").mean())
-    return out
+def judgment_frame(runs: pd.DataFrame, judgments: pd.DataFrame) -> pd.DataFrame:
+    """The judgments table with the judged run's answer length in characters."""
+    return _query(JUDGMENT_FRAME_SQL, {"runs": runs, "judgments": judgments})
+
+
+def study_data(tasks: pd.DataFrame, runs: pd.DataFrame, turns: pd.DataFrame,
+               judgments: pd.DataFrame) -> StudyData:
+    """Join the four tables into the analysis inputs."""
+    return StudyData(run_frame(tasks, runs, judgments, turns), judgment_frame(runs, judgments),
+                     turns)

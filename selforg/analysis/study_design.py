@@ -1,0 +1,39 @@
+"""The analysis `Design` of a study config: protocol roles, open weights and list prices.
+
+Kept apart from the pure analysis so that it alone touches the protocol registry (which
+protocols are fixed-size controls) and the price table (litellm's, imported only for hosted
+models without a `price` in params).
+"""
+
+from __future__ import annotations
+
+from selforg.analysis.settings import Design
+from selforg.config import StudyConfig
+
+
+def design_from_config(cfg: StudyConfig, n_boot: int = 2000) -> Design:
+    """Design of `cfg`: study order, fixed-N and control protocols, open weights, prices.
+
+    The bootstrap seed is the study seed, so the report reproduces exactly.
+    """
+    from selforg.llm.pricing import prices_for
+    from selforg.protocols import registry
+
+    protocols = {name: registry.get(name) for name in cfg.study.protocols}
+    prices: dict[str, tuple[float, float]] = {}
+    for spec in cfg.agent_models:
+        try:
+            found = prices_for(spec)
+        except LookupError:
+            continue
+        prices[spec.name] = (found.input * 1e6, found.output * 1e6)
+    return Design(
+        protocols=tuple(cfg.study.protocols),
+        models=tuple(cfg.study.models),
+        fixed_n={n: p.fixed_n for n, p in protocols.items() if p.fixed_n is not None},
+        controls=frozenset(n for n, p in protocols.items() if p.source == "control"),
+        open_weights={m.name: m.open_weights for m in cfg.agent_models},
+        list_price=prices,
+        n_boot=n_boot,
+        seed=cfg.seed,
+    )

@@ -1,0 +1,124 @@
+"""Report sections: emergent behaviour, judge reliability, power, failures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from selforg.analysis.findings import Findings
+from selforg.reporting.document import Block, Bullets, Figure, Heading, Paragraph, Table
+from selforg.reporting.sections_effects import by_n_rows
+from selforg.reporting.text import est, missing, num, pval
+
+RELIABILITY_LABELS = {
+    "icc2k": "ICC(2,k) of Q across judges",
+    "krippendorff_alpha": "Krippendorff's alpha of Q",
+    "test_retest": "test-retest r (same judge, repeated sample)",
+    "ground_truth_agreement": "balanced accuracy against verified ground truth",
+    "verbosity_bias": "Spearman rho of Q with answer length",
+}
+
+
+def _count(value: float | None) -> str:
+    """A count that may be missing (NaN from a pooled cell without roles)."""
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):g}"
+
+
+def emergent(findings: Findings, roles_figure: Figure) -> list[Block]:
+    """Roles (unique, normalised, Gini, stability), abstention and hierarchy depth."""
+    per_protocol = []
+    for protocol, s in findings.pooled.summaries.items():
+        st = s.stats
+        per_protocol.append([protocol, est(st["abstention_voluntary"]),
+                             est(st["abstention_directed"]), est(st["hierarchy_depth"], 2),
+                             _count(st["roles_raw"].value), _count(st["roles_norm"].value),
+                             est(st["unique_role_share"]), est(st["role_gini"]),
+                             est(st["role_stability"])])
+    cells = [[str(r["protocol"]), str(r["model"]), str(int(r["n_agents"])), _count(r["n_runs"]),
+              _count(r["n_roles_raw"]), _count(r["n_roles_norm"]), num(r["share_once"]),
+              num(r["role_gini"])] for _, r in findings.roles.iterrows()]
+    by_n = [[str(int(r["n_agents"])), _count(r["n_runs"]), _count(r["n_roles_raw"]),
+             _count(r["n_roles_norm"]), num(r["share_once"])]
+            for _, r in findings.roles_by_n.iterrows()]
+    return [
+        Heading("Emergent behaviour: roles, abstention, hierarchy"),
+        Paragraph("Per protocol, all settings pooled. Abstention is over final-round turns, "
+                  "voluntary (the agent's choice) or directed (a coordinator said idle). "
+                  "Hierarchy depth is the number of agents on the longest chain of `follows` "
+                  "links (1 = flat). Roles are those of agents that did not abstain: distinct "
+                  "raw strings and distinct names after normalising case, punctuation, "
+                  "whitespace and plurals; unique-role share = distinct normalised roles / "
+                  "agents with a role, per run; Gini over agents per role; stability = share of "
+                  "consecutive tasks in a cell where an agent slot keeps its role "
+                  "(docs/metrics.md)."),
+        Table(["protocol", "voluntary abstention", "directed abstention", "hierarchy depth",
+               "distinct roles raw", "distinct roles normalised", "unique-role share",
+               "role Gini", "role stability"], per_protocol),
+        Heading("Roles per cell", 3),
+        Table(["protocol", "model", "N", "runs", "roles raw", "roles normalised",
+               "share used once", "Gini"], cells),
+        Table(["N", "runs", "roles raw (all protocols)", "roles normalised", "share used once"],
+              by_n),
+        roles_figure,
+        Heading("Abstention and hierarchy against N", 3),
+        Table(["protocol", "model", "N", "voluntary abstention", "directed abstention",
+               "hierarchy depth", "n tasks"],
+              by_n_rows(findings, [("abstention_voluntary", 3), ("abstention_directed", 3),
+                                   ("hierarchy_depth", 2)])),
+    ]
+
+
+def reliability(findings: Findings) -> list[Block]:
+    """The judge panel's agreement statistics and the warnings they raise."""
+    rows = []
+    for key, stat in findings.reliability.items():
+        label = RELIABILITY_LABELS.get(key)
+        if label is None:
+            label = f"Krippendorff's alpha of {key.removeprefix('krippendorff_alpha_')}"
+        rows.append([label, est(stat, 2), pval(stat.p), str(stat.n), stat.test,
+                     stat.note or ""])
+    return [
+        Heading("Judge reliability"),
+        Paragraph("Can the panel's Q be trusted? Agreement between judge models (ICC(2,k), "
+                  "Krippendorff's alpha), consistency of a judge with itself, agreement with "
+                  "the code-checked ground truth of verifiable tasks, and whether Q merely "
+                  "tracks answer length (docs/judging.md)."),
+        Table(["statistic", "value [CI]", "p", "n", "method", "note"], rows),
+        Heading("Warnings", 3),
+        Bullets(findings.flags or ["none: every check passed its threshold"]),
+    ]
+
+
+def power(findings: Findings) -> list[Block]:
+    """Minimum detectable effect per pair, next to the effect observed."""
+    rows = []
+    for result in [findings.pooled, *findings.cells]:
+        paired = "paired" if result.comparison.design.startswith("complete") else "independent"
+        for pair in result.comparison.pairs:
+            mde = result.power[(pair.a, pair.b)]
+            rows.append([result.setting.label, f"{pair.a} vs {pair.b}", paired, str(mde.n),
+                         num(mde.value, 2) if mde.value is not None else missing(mde),
+                         est(pair.d, 2)])
+    return [
+        Heading("Power"),
+        Paragraph("The smallest standardised effect (Cohen's d) each comparison could detect "
+                  "with 80% power at alpha 0.05 (two-sided t-test of the same design; the rank "
+                  "tests used have about 95% of its efficiency under normality). An observed "
+                  "difference below it is not evidence of no difference."),
+        Table(["setting", "pair", "design", "n", "minimum detectable d", "observed d [CI]"],
+              rows) if rows else Paragraph("No comparison: fewer than 2 protocols with data."),
+    ]
+
+
+def failures(findings: Findings) -> list[Block]:
+    """Failed runs and judgments by reason, unparsable turns."""
+    t = findings.totals
+    rows = [[str(r["kind"]), str(r["who"]), str(r["reason"]), str(r["count"])]
+            for _, r in findings.failures.iterrows()]
+    summary = (f"{t.runs_failed} of {t.runs} runs failed, {t.judgments_failed} of "
+               f"{t.judgments} judgments failed, {t.parse_failures} of {t.turns} agent turns "
+               "could not be parsed as turn JSON (kept, with the raw reply as contribution). "
+               "Failed runs count in the error rate and are left out of every quality figure.")
+    return [Heading("Failures"), Paragraph(summary),
+            Table(["kind", "protocol / judge", "reason", "count"], rows) if rows
+            else Paragraph("No run and no judgment failed.")]
+
