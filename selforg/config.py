@@ -53,6 +53,15 @@ class TasksConfig(Strict):
     per_level: Annotated[int, Field(ge=1, le=10_000)] = 2
     levels: Annotated[list[Level], Field(min_length=1)] = ["L1", "L2", "L3", "L4"]
     verifiable_share: Annotated[float, Field(ge=0, le=1)] = 0.3
+    generator: Literal["templates", "llm"] = "templates"
+    draft_model: str | None = Field(
+        default=None, description="model alias that rewrites open tasks when generator: llm")
+
+    @model_validator(mode="after")
+    def _draft_model_needed(self) -> TasksConfig:
+        if self.generator == "llm" and not self.draft_model:
+            raise ValueError("tasks.generator: llm needs tasks.draft_model (a models[].name)")
+        return self
 
 
 class StudyDesign(Strict):
@@ -163,6 +172,10 @@ def semantic_problems(cfg: StudyConfig, check_env: bool = True) -> list[tuple[st
 
     problems: list[tuple[str, str]] = []
     names = [m.name for m in cfg.models]
+    if cfg.tasks.draft_model is not None and cfg.tasks.draft_model not in names:
+        problems.append((f"tasks.draft_model: no model named {cfg.tasks.draft_model!r}",
+                         f"define it under models: or use a defined name; "
+                         f"{_did_you_mean(cfg.tasks.draft_model, names)}"))
     for section in ("study", "judges"):
         for i, alias in enumerate(getattr(cfg, section).models):
             if alias not in names:
@@ -188,6 +201,8 @@ def semantic_problems(cfg: StudyConfig, check_env: bool = True) -> list[tuple[st
                          "use a different judge model, or set judges.allow_self_judging: true "
                          "(the report then flags it at the top)"))
     used = {m.name: m for m in cfg.agent_models + cfg.judge_models}
+    if cfg.tasks.generator == "llm" and cfg.tasks.draft_model:
+        used[cfg.tasks.draft_model] = cfg.model(cfg.tasks.draft_model)
     for i, spec in enumerate(cfg.models):
         if spec.name not in used:
             continue
