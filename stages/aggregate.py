@@ -19,6 +19,7 @@ from selforg.entry import stage_main
 from selforg.paths import Paths
 from selforg.reporting.report import ReportPaths, write_outputs
 from selforg.tables import read_table
+from selforg.validation import validate
 
 
 def aggregate(params: Path, root: Path) -> Path:
@@ -26,6 +27,8 @@ def aggregate(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tables = {name: read_table(name, paths.table(name))
               for name in ("tasks", "runs", "turns", "judgments")}
+    for name, frame in tables.items():
+        validate(name, frame, tasks=tables["tasks"], runs=tables["runs"])
     data = study_data(tables["tasks"], tables["runs"], tables["turns"], tables["judgments"])
     findings = analyse(data, design_from_config(cfg))
     out = ReportPaths(paths)

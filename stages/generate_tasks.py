@@ -14,6 +14,7 @@ from selforg.entry import stage_main
 from selforg.paths import Paths
 from selforg.tables import write_table
 from selforg.tasks import generate_tasks as generate
+from selforg.validation import validate
 
 
 def generate_tasks(params: Path, root: Path) -> Path:
@@ -32,6 +33,7 @@ def generate_tasks(params: Path, root: Path) -> Path:
               f"reworded by {cfg.tasks.draft_model} (the rest failed validation)")
         tasks = drafted
     out = paths.tasks
+    validate("tasks", [t.as_row() for t in tasks])
     write_table("tasks", [t.as_row() for t in tasks], out)
     verifiable = sum(t.verifiable for t in tasks)
     print(f"generate_tasks: {len(tasks)} tasks ({verifiable} verifiable) -> {out}")

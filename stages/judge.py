@@ -18,6 +18,7 @@ from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
 from selforg.progress import progress
 from selforg.tables import read_table, write_table
+from selforg.validation import validate
 
 
 def judge(params: Path, root: Path) -> Path:
@@ -25,11 +26,14 @@ def judge(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
     runs = read_table("runs", paths.runs)
+    validate("tasks", tasks)
+    validate("runs", runs, tasks=tasks)
     by_id = {t["task_id"]: t for t in tasks.to_dict("records")}
     jobs = jobs_for(cfg, runs.to_dict("records"), by_id)
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(jobs), "judge", "judgment", gateway.stats) as bar:
         rows = asyncio.run(judge_all(cfg, jobs, gateway, on_done=bar.advance))
+    validate("judgments", rows, runs=runs)
     write_table("judgments", rows, paths.judgments)
     failed = sum(r["status"] != "ok" for r in rows)
     s = gateway.stats

@@ -20,17 +20,21 @@ from selforg.progress import progress
 from selforg.protocols.base import TaskView
 from selforg.runner import execute, plan_runs
 from selforg.tables import read_table, write_table
+from selforg.validation import validate
 
 
 def run_protocol(params: Path, root: Path) -> Path:
     cfg = load_config(params)
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
+    validate("tasks", tasks)
     views = [TaskView(t.task_id, t.prompt) for t in tasks.itertuples()]
     specs = plan_runs(cfg, views)
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(specs), "run_protocol", "run", gateway.stats) as bar:
         outcomes = asyncio.run(execute(cfg, specs, gateway, on_done=bar.advance))
+    validate("runs", [o.run for o in outcomes], tasks=tasks)
+    validate("turns", [t for o in outcomes for t in o.turns], runs=[o.run for o in outcomes])
     write_table("runs", [o.run for o in outcomes], paths.runs)
     write_table("turns", [t for o in outcomes for t in o.turns], paths.turns)
     failed = sum(o.run["status"] != "ok" for o in outcomes)

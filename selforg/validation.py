@@ -1,0 +1,257 @@
+"""Great Expectations checks at every stage boundary.
+
+`selforg.tables` already guarantees each file's columns and types; this module checks the
+*values*: levels, statuses, score ranges, non-negative usage, unique keys and that every row
+points at a row that exists upstream. Each stage validates what it reads before spending
+anything (a corrupt runs table must not cost a judge panel) and what it writes before writing
+it (nothing invalid ever lands in data/), so a failure stops the stage with a DataError (exit 2)
+naming the table, the failed expectation and the offending rows.
+
+Great Expectations runs in an ephemeral context (no project directory, nothing written, no
+network) with a pandas data source. It is imported inside `validate` because the import costs
+seconds, and its progress bars are switched off through the context so stage output stays clean.
+
+Referential integrity (runs.task_id in tasks, turns/judgments.run_id in runs) is checked with
+plain pandas (`Series.isin`), not Great Expectations: GE has no cross-table expectation, and
+`expect_column_values_to_be_in_set` over the parent's keys re-serialises the whole key list
+for every metric it builds (measured: 3 s for 19,200 turns against 6,400 run ids, against
+milliseconds with pandas). Its failures are reported in the same form as the expectations'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import pandas as pd
+
+from selforg.errors import DataError
+from selforg.schema import TABLES, column_names
+from selforg.tables import PRODUCER
+from selforg.tasks.levels import LEVELS
+
+if TYPE_CHECKING:
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationValidationResult,
+    )
+    from great_expectations.expectations import Expectation
+
+Rows: TypeAlias = pd.DataFrame | Sequence[Mapping[str, Any]]
+
+MAX_SHOWN = 5
+STATUSES = ["ok", "failed"]
+SCORES = ["accuracy", "completeness", "coherence", "actionability", "mission"]
+# Columns that identify a row in an error message, so a user can find it in the table.
+KEYS: dict[str, tuple[str, ...]] = {
+    "tasks": ("task_id",),
+    "runs": ("run_id",),
+    "turns": ("run_id", "agent", "round"),
+    "judgments": ("run_id", "judge_model", "sample"),
+}
+COLUMNS_EXPECTATION = "expect_table_columns_to_match_ordered_list"
+# The referenced table and key of each table that points upstream.
+PARENT: dict[str, tuple[str, str]] = {"runs": ("tasks", "task_id"), "turns": ("runs", "run_id"),
+                                      "judgments": ("runs", "run_id")}
+
+
+def validate(name: str, frame: Rows, *, tasks: Rows | None = None,
+             runs: Rows | None = None) -> None:
+    """Check one table's values; DataError listing every failed expectation.
+
+    `frame` is a DataFrame (as read) or the row dicts a stage is about to write. `tasks` and
+    `runs` are the referenced tables: `tasks` is used for runs, `runs` for turns and judgments,
+    and either is ignored where the table does not reference it (so a caller holding all
+    tables can pass both everywhere). Without them referential integrity is not checked.
+    """
+    if name not in TABLES:
+        raise ValueError(f"unknown table {name!r}; expected one of {sorted(TABLES)}")
+    data = _frame(name, frame)
+    results = _run_suite(name, data, _expectations(name))
+    problems = _problems(name, data, results)
+    parent = PARENT.get(name)
+    if parent is not None and parent[1] in data.columns:
+        table, column = parent
+        referenced = tasks if table == "tasks" else runs
+        if referenced is not None:
+            problems += _dangling(name, data, column, table, _keys(referenced, column))
+    if problems:
+        producer = PRODUCER[name]
+        fix = (f"{name} is produced by stage {producer}; if the file was edited or copied by "
+               f"hand, rebuild it with `dvc repro {producer}` (or `selforg run`), otherwise "
+               "this is a bug in that stage: report it with the lines above")
+        problems[-1] = (problems[-1][0], fix)
+        raise DataError(problems)
+
+
+def _frame(name: str, rows: Rows) -> pd.DataFrame:
+    """A positionally indexed frame, so GE's unexpected indexes are row numbers.
+
+    Row dicts are put in schema order: `tables.write_table` writes them in that order whatever
+    the dicts' key order, so only missing or extra keys are real column problems.
+    """
+    if isinstance(rows, pd.DataFrame):
+        return rows.reset_index(drop=True)
+    if not rows:
+        return pd.DataFrame(columns=column_names(name))
+    frame = pd.DataFrame(list(rows))
+    schema = column_names(name)
+    order = [c for c in schema if c in frame.columns]
+    return frame[order + [c for c in frame.columns if c not in schema]]
+
+
+def _keys(rows: Rows, column: str) -> pd.Series:
+    """The key column of a referenced table (frame or row dicts)."""
+    if isinstance(rows, pd.DataFrame):
+        return rows[column]
+    return pd.Series([r.get(column) for r in rows], dtype=object)
+
+
+def _dangling(name: str, frame: pd.DataFrame, column: str, table: str,
+              keys: pd.Series) -> list[tuple[str, str]]:
+    """Referential integrity in pandas: rows whose key is missing from the referenced table."""
+    bad = frame.index[~frame[column].isin(keys.dropna().unique())].tolist()
+    if not bad:
+        return []
+    what = f"every {column} exists in {table}"
+    return [(f"{name} table fails referential integrity ({what}): "
+             f"{_rows(name, frame, column, bad, len(bad))}", "")]
+
+
+def _expectations(name: str) -> list[Expectation]:
+    """The suite of one table: schema-derived checks first, then the table's own rules.
+
+    Every expectation carries a short human description, shown when it fails.
+    """
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as Col
+
+    expected = column_names(name)
+    out: list[Expectation] = [gxe.ExpectTableColumnsToMatchOrderedList(
+        column_list=expected, description="columns as in selforg.schema, in order")]
+    out += [gxe.ExpectColumnValuesToNotBeNull(column=c.name, description=f"{c.name} not null")
+            for c in TABLES[name] if not c.nullable]
+
+    def at_least(column: str, low: float) -> Expectation:
+        return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low,
+                                                 description=f"{column} >= {low}")
+
+    def in_set(column: str, values: list[Any], what: str) -> Expectation:
+        return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values, description=what)
+
+    if name == "tasks":
+        out += [
+            in_set("level", list(LEVELS), f"level in {list(LEVELS)}"),
+            gxe.ExpectColumnValuesToMatchRegex(column="prompt", regex=r"\S",
+                                               description="prompt non-empty"),
+            gxe.ExpectColumnValuesToBeUnique(column="task_id", description="task_id unique"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="reference", row_condition=Col("verifiable") == True,  # noqa: E712
+                description="verifiable tasks have a reference"),
+        ]
+    elif name == "runs":
+        out += [
+            gxe.ExpectColumnValuesToBeUnique(column="run_id", description="run_id unique"),
+            in_set("status", STATUSES, f"status in {STATUSES}"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="error", row_condition=Col("status") == "failed",
+                description="failed runs have an error"),
+            at_least("n_agents", 1),
+            *(at_least(c, 0) for c in ("prompt_tokens", "completion_tokens", "cost_usd",
+                                       "latency_s")),
+        ]
+    elif name == "turns":
+        out += [at_least("agent", -1), at_least("round", 0),
+                *(at_least(c, 0) for c in ("prompt_tokens", "completion_tokens",
+                                           "budget_tokens"))]
+    elif name == "judgments":
+        out += [
+            *(in_set(c, [1, 2, 3, 4], f"{c} in 1..4 or null") for c in SCORES),
+            *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0.25, max_value=1.0,
+                                                description=f"{c} in [0.25, 1] or null")
+              for c in ("q", "m")),
+            in_set("status", STATUSES, f"status in {STATUSES}"),
+            *(gxe.ExpectColumnValuesToNotBeNull(
+                column=c, row_condition=Col("status") == "ok",
+                description=f"ok judgments have {c}") for c in [*SCORES, "q", "m"]),
+        ]
+    return out
+
+
+def _run_suite(name: str, frame: pd.DataFrame,
+               expectations: list[Expectation]) -> list[ExpectationValidationResult]:
+    """Validate in a throwaway ephemeral context: nothing persisted, no progress bars.
+
+    The first pass asks only for pass/fail (about half the cost of collecting offending rows,
+    which GE computes per expectation); only a failing table is validated again for details.
+    """
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False,
+                                                         metric_calculations=False)
+    batch = (context.data_sources.add_pandas("selforg").add_dataframe_asset(name)
+             .add_batch_definition_whole_dataframe("whole")
+             .get_batch(batch_parameters={"dataframe": frame}))
+    suite = gx.ExpectationSuite(name=f"selforg-{name}", expectations=expectations)
+    if batch.validate(suite, result_format={"result_format": "BOOLEAN_ONLY"}).success:
+        return []
+    return list(batch.validate(suite, result_format={"result_format": "SUMMARY"}).results)
+
+
+def _raised(result: ExpectationValidationResult) -> str | None:
+    """The exception message if GE could not evaluate the expectation (e.g. missing column)."""
+    info = result.exception_info or {}
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, Mapping) and entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "exception").splitlines()[0][:200]
+    return None
+
+
+def _show(value: Any) -> str:
+    """A short, plain rendering: numpy scalars as Python values, any missing value as null."""
+    if pd.api.types.is_scalar(value):
+        if pd.isna(value):
+            return "null"
+        value = value.item() if hasattr(value, "item") else value
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _problems(name: str, frame: pd.DataFrame,
+              results: list[ExpectationValidationResult]) -> list[tuple[str, str]]:
+    """One (problem, fix) pair per failed expectation, with up to MAX_SHOWN offending rows."""
+    failed = [(r, r.expectation_config) for r in results
+              if not r.success and r.expectation_config is not None]
+    columns_failed = any(c.type == COLUMNS_EXPECTATION for _, c in failed)
+    problems: list[tuple[str, str]] = []
+    for r, config in failed:
+        head = f"{name} table fails {config.type} ({config.description})"
+        error = _raised(r)
+        if config.type == COLUMNS_EXPECTATION:
+            problems.append((f"{head}: columns are {list(frame.columns)}, "
+                             f"expected {column_names(name)}", ""))
+        elif error is not None:
+            if not columns_failed:  # else a consequence of the missing column reported above
+                problems.append((f"{head}: could not be evaluated ({error})", ""))
+        else:
+            indexes = list(r.result.get("partial_unexpected_index_list") or [])
+            count = r.result.get("unexpected_count", len(indexes))
+            offenders = _rows(name, frame, config.kwargs.get("column"), indexes, count)
+            problems.append((f"{head}: {offenders}", ""))
+    return problems
+
+
+def _rows(name: str, frame: pd.DataFrame, column: str | None, indexes: list[Any],
+          count: int) -> str:
+    """'k of n rows, e.g. row 2 (run_id='r1'): status='weird'; ...', up to MAX_SHOWN rows."""
+    keys = [k for k in KEYS[name] if k in frame.columns and k != column]
+    shown = []
+    for i in indexes[:MAX_SHOWN]:
+        row = frame.iloc[int(i)]
+        ident = ", ".join(f"{k}={_show(row[k])}" for k in keys)
+        value = row[column] if column in frame.columns else None
+        shown.append(f"row {i}" + (f" ({ident})" if ident else "") + f": {column}={_show(value)}")
+    more = f"; and {count - MAX_SHOWN} more" if count > MAX_SHOWN else ""
+    return f"{count} of {len(frame)} rows, e.g. " + "; ".join(shown) + more
