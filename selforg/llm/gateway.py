@@ -206,6 +206,11 @@ class Gateway:
             kwargs["api_base"] = spec.api_base
         if spec.api_key_env:
             kwargs["api_key"] = os.environ.get(spec.api_key_env)
+        elif spec.api_base:
+            # A self-hosted OpenAI-compatible server needs no key, but the client insists on one.
+            kwargs["api_key"] = "no-key"
         if json_schema is not None:
             kwargs["response_format"] = providers.response_format(spec, json_schema)
-        return await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=spec.timeout_s * 2)
+        # litellm enforces timeout_s itself; this outer bound only catches a call that hangs
+        # anyway, with room for litellm's slow first call in a process.
+        return await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=spec.timeout_s + 30)

@@ -75,13 +75,16 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             """Silence per-request logging."""
 
         def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                state.events["client_gone"] += 1
 
         def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
             body = json.dumps({"error": {"message": message, "type": "stub"}}).encode()

@@ -63,3 +63,20 @@ def test_provider_faults_are_retried_or_recorded(tmp_path: Path,
     assert failed["error"].notna().all()
     paid = int((turns["error"].isna()).sum())
     assert paid == server.state.answered
+
+
+def test_self_hosted_server_needs_no_key(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    params = scripted_params(tmp_path / "cache")
+    with StubServer() as server:
+        params["models"][0] = {"name": "served", "model": "openai/stub-model",
+                               "api_base": server.api_base,
+                               "price": {"input_per_mtok": 0, "output_per_mtok": 0}}
+        params["study"]["models"] = ["served"]
+        path = write_params(tmp_path / "params.yaml", params)
+        generate_tasks(path, tmp_path)
+        run_protocol(path, tmp_path)
+    runs = read_table("runs", tmp_path / "data" / "runs.parquet")
+    assert (runs["status"] == "ok").all()
+    assert server.state.answered == int(runs["n_calls"].sum())
