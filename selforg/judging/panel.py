@@ -10,7 +10,6 @@ Verifiable tasks also get the code checker's verdict beside the judge's scores.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from selforg.judging.parse import parse_judgment
 from selforg.judging.prompt import JUDGMENT_SCHEMA, build_judge_messages
 from selforg.judging.rubric import DIMENSIONS, mission, quality
 from selforg.llm.gateway import Gateway
+from selforg.seeds import stable_seed
 from selforg.tasks import check_answer
 
 PARSE_ATTEMPTS = 3
@@ -54,8 +54,7 @@ def jobs_for(cfg: StudyConfig, runs: Sequence[dict[str, Any]],
 
 
 def _seed(job: JudgeJob, attempt: int) -> int:
-    key = f"judge:{job.run_id}:{job.judge.name}:{job.sample}:{attempt}"
-    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
+    return stable_seed("judge", job.run_id, job.judge.name, job.sample, attempt)
 
 
 async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from selforg.protocols.turn import TURN_INSTRUCTIONS, TURN_SCHEMA, ParsedTurn, parse_turn
 from selforg.protocols.view import ViewItem, fit_view
+from selforg.seeds import stable_seed
 
 if TYPE_CHECKING:
     from selforg.config import ModelSpec, StudyDesign
@@ -98,8 +99,7 @@ class TurnRecord:
 
 def call_seed(run_id: str, agent: int, round_: int) -> int:
     """A per-call sampling seed: stable across processes, distinct per replicate and turn."""
-    digest = hashlib.sha256(f"{run_id}:{agent}:{round_}".encode()).hexdigest()
-    return int(digest[:8], 16)
+    return stable_seed(run_id, agent, round_)
 
 
 def stable_key(*parts: object) -> str:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 from collections.abc import Sequence
 
 from selforg.config import ModelSpec
 from selforg.llm.gateway import Gateway
+from selforg.seeds import stable_seed
 from selforg.tasks.generator import MAX_WORDS, Task
 from selforg.tasks.text import similarity, word_count
 
@@ -42,7 +42,7 @@ def valid_draft(draft: str, template: Task) -> bool:
 
 
 def _seed(task: Task) -> int:
-    return int(hashlib.sha256(f"draft:{task.task_id}".encode()).hexdigest()[:8], 16)
+    return stable_seed("draft", task.task_id)
 
 
 async def _draft(task: Task, gateway: Gateway, spec: ModelSpec) -> str | None:
