@@ -58,7 +58,7 @@ def instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
     if "assignments" in keys:
         return _plan(params)
     if "contribution" in keys:
-        match = re.search(r"You are agent (\d+)", messages[0]["content"])
+        match = re.search(r"You are agent (\d+)", messages[-1]["content"])
         agent = int(match.group(1)) if match else 0
         roles = ["analyst", "planner", "reviewer", "engineer", "writer"]
         return json.dumps({

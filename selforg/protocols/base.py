@@ -97,6 +97,11 @@ class TurnRecord:
         return ViewItem(agent=self.agent, role=self.parsed.role, text=self.parsed.contribution)
 
 
+def agent_line(agent: int) -> str:
+    """The line that tells an agent its id (the ids other agents' links and views use)."""
+    return f"You are agent {agent}."
+
+
 def call_seed(run_id: str, agent: int, round_: int) -> int:
     """A per-call sampling seed: stable across processes, distinct per replicate and turn."""
     return stable_seed(run_id, agent, round_)
@@ -145,13 +150,20 @@ class Team:
 
     def agent_messages(self, agent: int, context: str, role_clause: str,
                        instructions: str = "") -> list[dict[str, str]]:
-        """The prompt: who the agent is, its mission, the protocol's rules, then task + view."""
+        """The prompt: the team, its mission and the protocol's rules, then task + view, and
+        last who this agent is (its id and the role clause).
+
+        What every agent of a wave shares comes first and the agent-specific line last, so
+        consecutive calls share a long prefix: llama.cpp reuses the evaluated prefix, and
+        hosted providers' prompt caches hit on it.
+        """
         rules = f"{instructions} " if instructions else ""
-        system = (f"You are agent {agent} in a team of {self.size} AI agents working for one "
-                  f"organisation. {MISSION} {role_clause} {rules}{TURN_INSTRUCTIONS}")
+        system = (f"You are one of the {self.size} AI agents of a team working for one "
+                  f"organisation. {MISSION} {rules}{TURN_INSTRUCTIONS}")
         user = f"TASK:\n{self.spec.task.prompt}"
         if context:
             user += f"\n\n{context}"
+        user += f"\n\n{agent_line(agent)} {role_clause}"
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def record(self, turn: TurnRecord) -> TurnRecord:

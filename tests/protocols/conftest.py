@@ -24,6 +24,19 @@ TASK = TaskView("L1-000-test", "Draft a backup policy for the billing database."
 AGENT = re.compile(r"You are agent (\d+)")
 
 
+def agent_of(messages: list[dict[str, str]]) -> re.Match[str] | None:
+    """Which agent a request is for ("You are agent k" in any of its messages)."""
+    return AGENT.search("\n".join(m["content"] for m in messages))
+
+
+def visible(messages: list[dict[str, str]]) -> str:
+    """What a request shows the agent of the task and others' work: the user message without
+    its closing identity paragraph ("You are agent k." and the role clause)."""
+    user = messages[-1]["content"]
+    head, sep, _ = user.rpartition("\n\nYou are agent ")
+    return head if sep else user
+
+
 def schema_of(params: dict[str, Any]) -> dict[str, Any]:
     """The JSON schema a request asked for (empty when none)."""
     fmt = params.get("response_format") or {}
@@ -61,7 +74,7 @@ class Recorder:
 
     def __call__(self, messages: list[dict[str, str]], params: dict[str, Any]) -> str:
         self.requests.append(messages)
-        match = AGENT.search(messages[0]["content"])
+        match = agent_of(messages)
         if match is None:
             return "FINAL: " + messages[-1]["content"]
         n = plan_size(params)
@@ -86,18 +99,18 @@ class Recorder:
         """The user message each agent saw (last one wins for multi-round agents)."""
         out = {}
         for messages in self.requests:
-            match = AGENT.search(messages[0]["content"])
+            match = agent_of(messages)
             if match:
-                out[int(match.group(1))] = messages[-1]["content"]
+                out[int(match.group(1))] = visible(messages)
         return out
 
     def prompts_of(self, agent: int) -> list[list[dict[str, str]]]:
         """Every request agent `agent` received, in order."""
         return [m for m in self.requests
-                if (match := AGENT.search(m[0]["content"])) and int(match.group(1)) == agent]
+                if (match := agent_of(m)) and int(match.group(1)) == agent]
 
     def agent_calls(self) -> int:
-        return sum(AGENT.search(m[0]["content"]) is not None for m in self.requests)
+        return sum(agent_of(m) is not None for m in self.requests)
 
 
 def planned_instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:

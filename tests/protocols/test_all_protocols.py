@@ -19,7 +19,7 @@ from selforg.protocols import registry
 from selforg.protocols.view import approx_tokens
 from selforg.runner import RunOutcome
 from selforg.schema import column_names
-from tests.protocols.conftest import AGENT, TASK, planned_instant, play
+from tests.protocols.conftest import TASK, agent_of, planned_instant, play
 
 BUDGET = 160  # small, so that views must be cut already at N = 16
 SLACK = 64  # fixed protocol headings around a fitted view
@@ -37,7 +37,7 @@ class Counting:
         return planned_instant(messages, params)
 
     def agent_requests(self) -> list[list[dict[str, str]]]:
-        return [m for m in self.requests if AGENT.search(m[0]["content"])]
+        return [m for m in self.requests if agent_of(m)]
 
 
 def run(tmp_path: Path, name: str, n: int) -> tuple[RunOutcome, Counting]:

@@ -8,7 +8,7 @@ import pytest
 
 from selforg.llm.scripted import register_script
 from selforg.protocols import registry
-from tests.protocols.conftest import Recorder, play, work
+from tests.protocols.conftest import Recorder, play, visible, work
 
 TASK_ONLY = "TASK:\nDraft a backup policy for the billing database."
 
@@ -19,7 +19,7 @@ def test_round_one_sees_every_intention_and_no_contribution(tmp_path: Path, reco
     outcome = play(tmp_path, "broadcast", n)
     assert outcome.run["n_calls"] == registry.get("broadcast").expected_calls(n) + 1
     for k in range(n):
-        announce, decide = (m[1]["content"] for m in recorder.prompts_of(k))
+        announce, decide = (visible(m) for m in recorder.prompts_of(k))
         assert announce == TASK_ONLY
         for j in range(n):
             assert f"[agent {j} | Role{j}]" in decide and work(j, 0) in decide
@@ -39,7 +39,7 @@ def test_an_intention_is_one_clipped_line(tmp_path: Path) -> None:
                    if call == 0 else {})
     register_script("recorder", rec)
     play(tmp_path, "broadcast", 2)
-    decide = rec.prompts_of(0)[1][1]["content"]
+    decide = visible(rec.prompts_of(0)[1])
     assert "I will audit every backup job" in decide
     assert "SECRET PLAN" not in decide and "x" * 200 not in decide
 
@@ -50,6 +50,6 @@ def test_abstaining_agents_add_nothing_and_are_announced(tmp_path: Path) -> None
     outcome = play(tmp_path, "broadcast", 3, assembly="concat")
     answer = outcome.run["final_answer"]
     assert "Role1" not in answer and work(0, 1) in answer and work(2, 1) in answer
-    assert "[agent 1 | intends to abstain]" in rec.prompts_of(0)[1][1]["content"]
+    assert "[agent 1 | intends to abstain]" in visible(rec.prompts_of(0)[1])
     assert outcome.run["n_abstained"] == 1 and outcome.run["n_active"] == 2
 

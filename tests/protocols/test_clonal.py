@@ -11,7 +11,7 @@ from selforg.llm.scripted import register_script
 from selforg.protocols import registry
 from selforg.protocols.base import TaskView
 from selforg.protocols.builtin.clonal import split, top_k
-from tests.protocols.conftest import Recorder, play, work
+from tests.protocols.conftest import Recorder, play, visible, work
 
 TASK_ONLY = "TASK:\nDraft a backup policy for the billing database."
 
@@ -38,12 +38,12 @@ def test_who_sees_what_and_the_winner(tmp_path: Path) -> None:
     outcome = play(tmp_path, "clonal", 4, assembly="concat")
     assert rec.agent_calls() == registry.get("clonal").expected_calls(4)
     for drafter in (0, 1):
-        draft, ballot = (m[1]["content"] for m in rec.prompts_of(drafter))
+        draft, ballot = (visible(m) for m in rec.prompts_of(drafter))
         assert draft == TASK_ONLY
         assert work(2, 1) in ballot and work(3, 1) in ballot  # the refinements
         assert work(0, 0) not in ballot and work(1, 0) not in ballot  # not the drafts
     for refiner, base, other in ((2, 1, 0), (3, 0, 1)):
-        ballot, refine = (m[1]["content"] for m in rec.prompts_of(refiner))
+        ballot, refine = (visible(m) for m in rec.prompts_of(refiner))
         assert work(0, 0) in ballot and work(1, 0) in ballot
         assert work(base, 0) in refine and work(other, 0) not in refine
         assert f"ranked {1 if base == 1 else 2} of the 2" in refine

@@ -41,7 +41,7 @@ def test_workers_see_the_task_and_their_own_assignment_only(tmp_path: Path) -> N
         for j in range(1, 6):
             assert (f"subtask for agent {j}" in prompts[k]) == (j == k), (k, j)
         assert "work of agent" not in prompts[k]
-        assert "team of 6 AI agents" in rec.prompts_of(k)[0][0]["content"]
+        assert "the 6 AI agents" in rec.prompts_of(k)[0][0]["content"]
     assert outcome.run["n_agents"] == 5 and outcome.run["status"] == "ok"
 
 

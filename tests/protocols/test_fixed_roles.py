@@ -20,7 +20,7 @@ def test_agent_k_gets_its_catalogue_role_and_sees_agents_before_it(
     assert outcome.run["n_calls"] == registry.get("fixed_roles").expected_calls(n) + 1
     prompts = recorder.agent_prompts()
     for k in range(n):
-        system = recorder.prompts_of(k)[0][0]["content"]
+        system = "\n".join(m["content"] for m in recorder.prompts_of(k)[0])
         assert f"assigned you the role of {assigned_role(k)}." in system
         assert "Abstaining is not allowed" in system and FREE_ROLE not in system
         for j in range(n):

@@ -9,7 +9,7 @@ import pytest
 from selforg.llm.scripted import register_script
 from selforg.protocols import registry
 from selforg.protocols.view import approx_tokens
-from tests.protocols.conftest import Recorder, play, work
+from tests.protocols.conftest import Recorder, play, visible, work
 
 TASK_ONLY = "TASK:\nDraft a backup policy for the billing database."
 DECLARED = {0: "Planner", 1: "planners", 2: "PLANNER", 3: "Analyst"}
@@ -25,7 +25,7 @@ def test_round_two_sees_counts_but_no_content(tmp_path: Path) -> None:
     outcome = play(tmp_path, "morphogenetic", 4)
     assert outcome.run["n_calls"] == registry.get("morphogenetic").expected_calls(4) + 1
     for k in range(4):
-        declare_prompt, differentiate = (m[1]["content"] for m in rec.prompts_of(k))
+        declare_prompt, differentiate = (visible(m) for m in rec.prompts_of(k))
         assert declare_prompt == TASK_ONLY
         assert "- planner: 3\n- analyst: 1" in differentiate
         assert f"you declared {DECLARED[k].lower().rstrip('s')!r}" in differentiate
@@ -48,16 +48,16 @@ def test_abstaining_agents_add_nothing_and_count_as_undeclared(tmp_path: Path) -
     register_script("recorder", rec)
     outcome = play(tmp_path, "morphogenetic", 3, assembly="concat")
     assert "Role1" not in outcome.run["final_answer"]
-    prompt = rec.prompts_of(0)[1][1]["content"]
+    prompt = visible(rec.prompts_of(0)[1])
     assert "(none declared or abstaining): 1" in prompt and "role1" not in prompt
-    assert "you abstained" in rec.prompts_of(1)[1][1]["content"]
+    assert "you abstained" in visible(rec.prompts_of(1)[1])
 
 
 def test_the_histogram_fits_the_budget_at_256_agents(tmp_path: Path) -> None:
     rec = Recorder(reply=lambda agent, call: {"role": f"specialty {agent}"} if call == 0 else {})
     register_script("recorder", rec)
     play(tmp_path, "morphogenetic", 256, context_budget_tokens=200)
-    prompt = rec.prompts_of(0)[1][1]["content"]
+    prompt = visible(rec.prompts_of(0)[1])
     view = prompt.split("\n\n", 1)[1]
     assert approx_tokens(view) <= 200 and "more specialties omitted" in view
 

@@ -33,7 +33,7 @@ def test_sequential_agent_k_sees_exactly_agents_before_it(tmp_path: Path, record
 def test_agents_get_a_mission_not_a_role(tmp_path: Path, recorder: Recorder) -> None:
     play(tmp_path, "sequential", 3)
     for messages in recorder.requests[:3]:
-        system = messages[0]["content"]
+        system = "\n".join(m["content"] for m in messages)
         assert "mission" in system.lower()
         assert "Nobody assigns you a role" in system
 

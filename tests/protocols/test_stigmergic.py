@@ -13,12 +13,12 @@ from selforg.protocols.base import TurnRecord
 from selforg.protocols.builtin.stigmergic import HEADING, Section, acting_order, render
 from selforg.protocols.turn import ParsedTurn
 from selforg.protocols.view import approx_tokens
-from tests.protocols.conftest import AGENT, Recorder, play, work
+from tests.protocols.conftest import Recorder, agent_of, play, work
 
 
 def order_of(recorder: Recorder) -> list[int]:
     return [int(match.group(1)) for m in recorder.requests
-            if (match := AGENT.search(m[0]["content"]))]
+            if (match := agent_of(m))]
 
 
 def test_the_order_is_a_seeded_permutation() -> None:
