@@ -9,6 +9,7 @@ provider recognises, prices known for the budget) run here too, so `selforg plan
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -64,6 +65,52 @@ class TasksConfig(Strict):
         return self
 
 
+class Removal(Strict):
+    """Agents that leave a run at its midpoint: how many, and which."""
+
+    k: Annotated[int, Field(ge=1, le=1024)] = Field(
+        description="agents removed; capped at the team size - 1 (someone must remain)")
+    target: Literal["random", "most_followed"] = "random"
+
+
+class Substitution(Strict):
+    """A share of the agents answered by another model for the whole run."""
+
+    model: Annotated[str, Field(min_length=1)] = Field(
+        description="alias (models[].name) of the substitute model")
+    share: Annotated[float, Field(gt=0, le=1)] = Field(
+        description="floor(share x team size) agents, at least 1, are substituted")
+
+    def agents(self, team_size: int) -> int:
+        """How many agents of a team of `team_size` are substituted: floor(share x size),
+        at least 1 (the epsilon keeps 0.29 x 100 from flooring to 28)."""
+        return min(team_size, max(1, math.floor(self.share * team_size + 1e-9)))
+
+
+class Shock(Strict):
+    """One perturbation of the reference study; every baseline run of N >= 2 gets a shocked
+    twin under it (docs/protocols.md, "Shocks"). The name is part of the twin's run_id and of
+    metrics keys, hence an identifier."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)]
+    remove: Removal | None = None
+    substitute: Substitution | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Shock:
+        if (self.remove is None) == (self.substitute is None):
+            raise ValueError(f"shock {self.name!r} needs exactly one of remove: or substitute:")
+        return self
+
+    def describe(self) -> str:
+        """What the shock does, in a few words, for the report."""
+        if self.remove is not None:
+            return f"remove {self.remove.k} agent(s), {self.remove.target.replace('_', '-')}"
+        assert self.substitute is not None
+        return (f"{self.substitute.share:.0%} of the agents answered by "
+                f"{self.substitute.model}")
+
+
 class StudyDesign(Strict):
     models: Annotated[list[str], Field(min_length=1)] = Field(
         description="aliases (models[].name) of the models whose agents are studied"
@@ -76,6 +123,7 @@ class StudyDesign(Strict):
     agent_max_tokens: Annotated[int, Field(ge=16, le=8192)] = 192
     assembly_max_tokens: Annotated[int, Field(ge=16, le=16384)] = 384
     context_budget_tokens: Annotated[int, Field(ge=128, le=200_000)] = 900
+    shocks: list[Shock] = []
 
 
 class JudgesConfig(Strict):
@@ -136,9 +184,27 @@ class StudyConfig(Strict):
         return [self.model(n) for n in self.judges.models]
 
     @property
+    def substitute_models(self) -> list[ModelSpec]:
+        """Models that answer some agents' calls through a substitution shock."""
+        names = dict.fromkeys(s.substitute.model for s in self.study.shocks if s.substitute)
+        return [self.model(n) for n in names]
+
+    def shocks_for(self, model: str, n_agents: int) -> list[Shock]:
+        """The shocks that give the baseline runs of `model` at N agents a shocked twin.
+
+        None at N = 1 (so `single` is never shocked): one agent has no team to lose members
+        from, and substituting it is a model comparison, not a shock. A substitution skips
+        the runs of its own model, where it would change nothing but the sampling seeds.
+        """
+        if n_agents < 2:
+            return []
+        return [s for s in self.study.shocks
+                if s.substitute is None or s.substitute.model != model]
+
+    @property
     def self_judging(self) -> bool:
-        """True when some judge shares a model string with some studied model."""
-        agent = {m.model for m in self.agent_models}
+        """True when some judge shares a model string with some model that writes answers."""
+        agent = {m.model for m in self.agent_models + self.substitute_models}
         return any(j.model in agent for j in self.judge_models)
 
 
@@ -162,6 +228,23 @@ def _pydantic_problems(err: ValidationError) -> list[tuple[str, str]]:
         else:
             problems.append((f"{path}: {e['msg']} (got {e.get('input')!r})",
                              "change the value (see docs/configuration.md)"))
+    return problems
+
+
+def _shock_problems(cfg: StudyConfig, names: list[str]) -> list[tuple[str, str]]:
+    """Shock names must be unique (they key runs and metrics); substitutes must exist."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, shock in enumerate(cfg.study.shocks):
+        if shock.name in seen:
+            problems.append((f"study.shocks[{i}]: the name {shock.name!r} is used twice",
+                             "give each shock its own name"))
+        seen.add(shock.name)
+        if shock.substitute is not None and shock.substitute.model not in names:
+            alias = shock.substitute.model
+            problems.append((f"study.shocks[{i}].substitute.model: no model named {alias!r}",
+                             f"define it under models: or use a defined name; "
+                             f"{_did_you_mean(alias, names)}"))
     return problems
 
 
@@ -194,13 +277,14 @@ def semantic_problems(cfg: StudyConfig, check_env: bool = True) -> list[tuple[st
                                  registry.get(proto).n_agents_rule))
     if len(set(cfg.study.protocols)) != len(cfg.study.protocols):
         problems.append(("study.protocols lists a protocol twice", "list each protocol once"))
+    problems.extend(_shock_problems(cfg, names))
     if problems:
         return problems
     if cfg.self_judging and not cfg.judges.allow_self_judging:
         problems.append(("a judge model is also a studied model: it would judge its own runs",
                          "use a different judge model, or set judges.allow_self_judging: true "
                          "(the report then flags it at the top)"))
-    used = {m.name: m for m in cfg.agent_models + cfg.judge_models}
+    used = {m.name: m for m in cfg.agent_models + cfg.judge_models + cfg.substitute_models}
     if cfg.tasks.generator == "llm" and cfg.tasks.draft_model:
         used[cfg.tasks.draft_model] = cfg.model(cfg.tasks.draft_model)
     for i, spec in enumerate(cfg.models):

@@ -4,6 +4,10 @@ Token figures are estimates from the config alone (task prompts about 250 tokens
 preamble about 130, views filling half their budget on average, replies using 80% of their
 max_tokens); the worst case takes every view at its full budget and every reply at max_tokens.
 USD comes from the same prices the budget guard uses.
+
+Shocked runs (study.shocks) are counted like their baseline twins: a removal shock at the full
+`expected_calls` (an upper bound, removed agents make no calls), a substitution shock with the
+substituted agents' share of the calls on the substitute model.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ class ModelPlan:
 @dataclass
 class StudyPlan:
     n_tasks: int
-    runs: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    # (model, protocol, N, shock name or None for baseline runs) -> runs
+    runs: dict[tuple[str, str, int, str | None], int] = field(default_factory=dict)
     per_model: dict[str, ModelPlan] = field(default_factory=dict)
 
     @property
@@ -75,13 +80,21 @@ def make_plan(cfg: StudyConfig) -> StudyPlan:
             proto = registry.get(name)
             for n in proto.agent_counts(study.n_agents):
                 runs = n_tasks * study.replicates
-                plan.runs[(spec.name, name, n)] = runs
-                judged_runs += runs
-                _add(plan, spec, runs * proto.expected_calls(n), base + budget / 2,
-                     base + budget, study.agent_max_tokens)
-                if study.assembly == "synthesize":
-                    _add(plan, spec, runs, base + budget, base + budget,
-                         study.assembly_max_tokens)
+                for shock in [None, *cfg.shocks_for(spec.name, n)]:
+                    plan.runs[(spec.name, name, n, shock.name if shock else None)] = runs
+                    judged_runs += runs
+                    calls = runs * proto.expected_calls(n)
+                    if shock is not None and shock.substitute is not None:
+                        size = n + proto.extra_agents
+                        moved = calls * shock.substitute.agents(size) // size
+                        _add(plan, cfg.model(shock.substitute.model), moved, base + budget / 2,
+                             base + budget, study.agent_max_tokens)
+                        calls -= moved
+                    _add(plan, spec, calls, base + budget / 2, base + budget,
+                         study.agent_max_tokens)
+                    if study.assembly == "synthesize":
+                        _add(plan, spec, runs, base + budget, base + budget,
+                             study.assembly_max_tokens)
     for judge in cfg.judge_models:
         _add(plan, judge, judged_runs * cfg.judges.samples,
              JUDGE_PREAMBLE_TOKENS + TASK_TOKENS + study.assembly_max_tokens,
@@ -93,8 +106,9 @@ def make_plan(cfg: StudyConfig) -> StudyPlan:
 def render_plan(cfg: StudyConfig, plan: StudyPlan) -> str:
     lines = [f"tasks: {plan.n_tasks} ({cfg.tasks.per_level} per level x "
              f"{', '.join(cfg.tasks.levels)})", "runs:"]
-    for (model, protocol, n), count in plan.runs.items():
-        lines.append(f"  {model:<16} {protocol:<14} N={n:<4} {count:>7} runs")
+    for (model, protocol, n, shock), count in plan.runs.items():
+        shocked = f"  shock {shock}" if shock else ""
+        lines.append(f"  {model:<16} {protocol:<14} N={n:<4} {count:>7} runs{shocked}")
     lines.append(f"  total {plan.total_runs} runs")
     lines.append("model calls, tokens and USD (estimate; worst case in brackets):")
     for name, m in plan.per_model.items():

@@ -29,7 +29,11 @@ class RunOutcome:
 
 
 def plan_runs(cfg: StudyConfig, tasks: Sequence[TaskView]) -> list[RunSpec]:
-    """Every run of the study, in a fixed order (cells outer, tasks inner)."""
+    """Every run of the study, in a fixed order (cells outer, tasks inner).
+
+    Each baseline cell is followed by one shocked twin cell per shock that applies to it
+    (`StudyConfig.shocks_for`); baseline runs are the same with or without shocks.
+    """
     specs: list[RunSpec] = []
     for model in cfg.agent_models:
         for name in cfg.study.protocols:
@@ -37,11 +41,22 @@ def plan_runs(cfg: StudyConfig, tasks: Sequence[TaskView]) -> list[RunSpec]:
                 for replicate in range(cfg.study.replicates):
                     specs.extend(RunSpec(task, name, model, n, replicate, cfg.study.assembly)
                                  for task in tasks)
+                    for shock in cfg.shocks_for(model.name, n):
+                        substitute = (cfg.model(shock.substitute.model)
+                                      if shock.substitute is not None else None)
+                        specs.extend(RunSpec(task, name, model, n, replicate,
+                                             cfg.study.assembly, shock, substitute)
+                                     for task in tasks)
     return specs
 
 
-def cell_of(spec: RunSpec) -> tuple[str, str, int, int]:
-    return (spec.model.name, spec.protocol, spec.n_agents, spec.replicate)
+def cell_of(spec: RunSpec) -> tuple[str | int, ...]:
+    """The runs that share organisational memory: model x protocol x N x replicate, and the
+    shock for a shocked twin (a shocked organisation remembers its own shocked tasks, and
+    never changes what the baseline runs see). Baseline cells keep their 4-part key."""
+    cell: tuple[str | int, ...] = (spec.model.name, spec.protocol, spec.n_agents,
+                                   spec.replicate)
+    return cell if spec.shock is None else (*cell, spec.shock.name)
 
 
 def _run_row(spec: RunSpec, team: Team, final: str | None, status: str,
@@ -54,7 +69,9 @@ def _run_row(spec: RunSpec, team: Team, final: str | None, status: str,
     return {
         "run_id": spec.run_id, "task_id": spec.task.task_id, "protocol": spec.protocol,
         "model": spec.model.name, "n_agents": spec.n_agents, "replicate": spec.replicate,
-        "assembly": spec.assembly, "final_answer": final,
+        "assembly": spec.assembly, "shock": spec.shock.name if spec.shock else None,
+        "shock_removed": sorted(team.removed or ()),
+        "shock_substituted": sorted(team.substituted), "final_answer": final,
         "n_active": sum(not t.parsed.abstain for t in final_round),
         "n_abstained": sum(t.parsed.abstain for t in final_round),
         "hierarchy_depth": hierarchy_depth(follows) if follows else 1,
@@ -103,7 +120,7 @@ async def execute(cfg: StudyConfig, specs: Sequence[RunSpec], gateway: Gateway,
         for spec in cell_specs:
             await one(spec, memory)
 
-    cells: dict[tuple[str, str, int, int], list[RunSpec]] = defaultdict(list)
+    cells: dict[tuple[str | int, ...], list[RunSpec]] = defaultdict(list)
     jobs = []
     for spec in specs:
         if registry.get(spec.protocol).ordered_cells:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -34,18 +34,25 @@ TASKS: tuple[Column, ...] = (
 )
 
 RUNS: tuple[Column, ...] = (
-    Column("run_id", "VARCHAR", "stable id from task, protocol, model, N, replicate, assembly"),
+    Column("run_id", "VARCHAR", "stable id from task, protocol, model, N, replicate, assembly "
+           "(and the shock's name for a shocked run)"),
     Column("task_id", "VARCHAR", "joins tasks"),
     Column("protocol", "VARCHAR", "protocol registry name"),
     Column("model", "VARCHAR", "model alias from params.yaml (models[].name)"),
     Column("n_agents", "INTEGER", "number of agents N"),
     Column("replicate", "INTEGER", "replicate index, part of every cache key of the run"),
     Column("assembly", "VARCHAR", "final-answer assembly: synthesize or concat"),
+    Column("shock", "VARCHAR", "study.shocks name of a shocked run; null for a baseline run",
+           nullable=True),
+    Column("shock_removed", "INTEGER[]", "agents a removal shock took out mid-run (empty if none)"),
+    Column("shock_substituted", "INTEGER[]",
+           "agents a substitution shock gave to the substitute model (empty if none)"),
     Column("final_answer", "VARCHAR", "the deliverable the judges score", nullable=True),
     Column("n_active", "INTEGER", "agents whose final-round turn contributed"),
     Column("n_abstained", "INTEGER", "agents whose final-round turn abstained"),
     Column("hierarchy_depth", "INTEGER", "agents on the longest chain of follows links (1 = flat)"),
-    Column("n_calls", "INTEGER", "model calls made by the run, assembly included"),
+    Column("n_calls", "INTEGER", "model calls made by the run, assembly included (directed "
+           "abstentions and removed agents make none)"),
     Column("prompt_tokens", "BIGINT", "sum over the run's calls"),
     Column("completion_tokens", "BIGINT", "sum over the run's calls"),
     Column("cost_usd", "DOUBLE", "sum over the run's calls (0 for local models)"),
@@ -59,10 +66,14 @@ TURNS: tuple[Column, ...] = (
     Column("run_id", "VARCHAR", "joins runs"),
     Column("agent", "INTEGER", "agent index 0..N-1; -1 is the final-answer assembly call"),
     Column("round", "INTEGER", "round within the protocol, 0-based"),
+    Column("model", "VARCHAR", "alias of the model that answers this agent (the run's model "
+           "unless a substitution shock chose the agent)"),
     Column("role", "VARCHAR", "role as the agent wrote it", nullable=True),
     Column("role_norm", "VARCHAR", "role normalised by selforg.roles.normalise_role"),
     Column("abstain", "BOOLEAN", "the agent contributed nothing this turn"),
     Column("directed", "BOOLEAN", "abstention imposed by a coordinator ('idle'), not chosen"),
+    Column("removed", "BOOLEAN", "the agent had left the run (removal shock): an abstention "
+           "with no model call"),
     Column("builds_on", "INTEGER[]", "agents whose output this turn uses"),
     Column("follows", "INTEGER", "the agent whose direction this agent accepts", nullable=True),
     Column("contribution", "VARCHAR", "the turn's content (raw reply when parse failed)"),

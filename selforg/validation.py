@@ -162,7 +162,13 @@ def _expectations(name: str) -> list[Expectation]:
     elif name == "turns":
         out += [at_least("agent", -1), at_least("round", 0),
                 *(at_least(c, 0) for c in ("prompt_tokens", "completion_tokens",
-                                           "budget_tokens"))]
+                                           "budget_tokens")),
+                gxe.ExpectColumnValuesToMatchRegex(column="model", regex=r"\S",
+                                                   description="model non-empty"),
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="abstain", value_set=[True],
+                    row_condition=Col("removed") == True,  # noqa: E712
+                    description="removed agents' turns are abstentions")]
     elif name == "judgments":
         out += [
             *(in_set(c, [1, 2, 3, 4], f"{c} in 1..4 or null") for c in SCORES),

@@ -11,7 +11,8 @@ from selforg.schema import TABLES, column_names
 from selforg.tables import read_table, write_table
 
 RUN = {"run_id": "r1", "task_id": "t1", "protocol": "single", "model": "m", "n_agents": 1,
-       "replicate": 0, "assembly": "concat", "final_answer": "ans", "n_active": 1,
+       "replicate": 0, "assembly": "concat", "shock": None, "shock_removed": [],
+       "shock_substituted": [], "final_answer": "ans", "n_active": 1,
        "n_abstained": 0, "hierarchy_depth": 1, "n_calls": 1, "prompt_tokens": 10,
        "completion_tokens": 5, "cost_usd": 0.0, "latency_s": 0.5, "status": "ok", "error": None}
 
@@ -23,7 +24,8 @@ def test_round_trip_keeps_types_and_lists(tmp_path: Path) -> None:
     assert list(frame.columns) == column_names("runs")
     assert frame.loc[0, "final_answer"] == "ans" and int(frame.loc[0, "n_agents"]) == 1
     turn = {c.name: None for c in TABLES["turns"]}
-    turn.update(run_id="r1", agent=0, round=0, role_norm="", abstain=False, directed=False,
+    turn.update(run_id="r1", agent=0, round=0, model="m", role_norm="", abstain=False,
+                directed=False, removed=False,
                 builds_on=[1, 2], contribution="x", prompt_tokens=1, completion_tokens=1,
                 budget_tokens=10, cost_usd=0.0, latency_s=0.1, cached=False, parse_ok=True)
     write_table("turns", [turn], tmp_path / "turns.parquet")

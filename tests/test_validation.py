@@ -30,7 +30,8 @@ def _tasks() -> Rows:
 
 def _runs(tasks: Rows) -> Rows:
     base = {"protocol": "single", "model": "m", "n_agents": 2, "replicate": 0,
-            "assembly": "concat", "final_answer": "answer", "n_active": 2, "n_abstained": 0,
+            "assembly": "concat", "shock": None, "shock_removed": [], "shock_substituted": [],
+            "final_answer": "answer", "n_active": 2, "n_abstained": 0,
             "hierarchy_depth": 1, "n_calls": 3, "prompt_tokens": 100, "completion_tokens": 20,
             "cost_usd": 0.01, "latency_s": 1.5, "status": "ok", "error": None}
     ok = {**base, "run_id": "r-ok", "task_id": tasks[0]["task_id"]}
@@ -40,8 +41,9 @@ def _runs(tasks: Rows) -> Rows:
 
 
 def _turns() -> Rows:
-    base = {"run_id": "r-ok", "role": "analyst", "role_norm": "analyst", "abstain": False,
-            "directed": False, "builds_on": [], "follows": None, "contribution": "text",
+    base = {"run_id": "r-ok", "model": "m", "role": "analyst", "role_norm": "analyst",
+            "abstain": False, "directed": False, "removed": False, "builds_on": [],
+            "follows": None, "contribution": "text",
             "prompt_tokens": 50, "completion_tokens": 10, "budget_tokens": 900,
             "cost_usd": 0.0, "latency_s": 0.1, "cached": False, "parse_ok": True, "error": None}
     return [{**base, "agent": 0, "round": 0}, {**base, "agent": 1, "round": 0, "builds_on": [0]},

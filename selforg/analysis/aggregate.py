@@ -7,6 +7,10 @@ hierarchy depth, roles, parse failures; unique_role_share = distinct normalised 
 with a role). Nothing here drops a run: failed runs stay in the frame with status "failed" so
 error rates and the failures section can count them; statistics of Q select `status == 'ok'`
 themselves.
+
+Shocked runs (runs.shock not null) are set apart here, once: `StudyData.runs`, `judgments` and
+`turns` hold baseline runs only, so no protocol comparison, metric or judge statistic can mix
+them in; `shocked` and `shocked_judgments` hold the shocked runs for resilience and totals.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ WITH per_judge AS (
     FROM per_judge GROUP BY run_id
 )
 SELECT r.run_id, r.task_id, t.task_index, t.level, t.verifiable, r.protocol, r.model,
-       r.n_agents, r.replicate, r.status, r.error, r.n_calls, r.prompt_tokens,
+       r.n_agents, r.replicate, r.shock, r.status, r.error, r.n_calls, r.prompt_tokens,
        r.completion_tokens, r.prompt_tokens + r.completion_tokens AS tokens, r.cost_usd,
        r.latency_s, length(COALESCE(r.final_answer, '')) AS answer_chars,
        p.q, p.m, COALESCE(p.n_judges, 0) AS n_judges, {turn_columns},
@@ -62,13 +66,16 @@ ORDER BY j.run_id, j.judge_model, j.sample
 class StudyData:
     """The inputs of the analysis.
 
-    runs: one row per run (`run_frame`). judgments: the judgments table with each run's answer
-    length (`answer_chars`, for verbosity bias). turns: the turns table as written.
+    runs: one row per baseline run (`run_frame`). judgments: the baseline runs' judgments with
+    each run's answer length (`answer_chars`, for verbosity bias). turns: the baseline runs'
+    turns as written. shocked / shocked_judgments: the same frames for the shocked runs.
     """
 
     runs: pd.DataFrame
     judgments: pd.DataFrame
     turns: pd.DataFrame
+    shocked: pd.DataFrame
+    shocked_judgments: pd.DataFrame
 
 
 def turn_metrics(turns: pd.DataFrame) -> pd.DataFrame:
@@ -124,6 +131,15 @@ def judgment_frame(runs: pd.DataFrame, judgments: pd.DataFrame) -> pd.DataFrame:
 
 def study_data(tasks: pd.DataFrame, runs: pd.DataFrame, turns: pd.DataFrame,
                judgments: pd.DataFrame) -> StudyData:
-    """Join the four tables into the analysis inputs."""
-    return StudyData(run_frame(tasks, runs, judgments, turns), judgment_frame(runs, judgments),
-                     turns)
+    """Join the four tables into the analysis inputs, baseline and shocked runs apart."""
+    frame = run_frame(tasks, runs, judgments, turns)
+    graded = judgment_frame(runs, judgments)
+    baseline_ids = runs.loc[runs["shock"].isna(), "run_id"]
+    in_frame, in_judged = frame["run_id"].isin(baseline_ids), graded["run_id"].isin(baseline_ids)
+
+    def part(rows: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+        return rows[keep].reset_index(drop=True)
+
+    return StudyData(part(frame, in_frame), part(graded, in_judged),
+                     part(turns, turns["run_id"].isin(baseline_ids)),
+                     part(frame, ~in_frame), part(graded, ~in_judged))

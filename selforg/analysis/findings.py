@@ -26,6 +26,7 @@ from selforg.analysis.effects import (
     scaling_results,
 )
 from selforg.analysis.metrics import agent_turns
+from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, settings
 from selforg.judging.reliability import panel_reliability, reliability_flags
@@ -36,7 +37,11 @@ REASON_CHARS = 160
 
 @dataclass(frozen=True)
 class Totals:
-    """Counts and spend of the whole study (agents and judges)."""
+    """Counts and spend of the whole study (agents and judges).
+
+    Every field but the `shocked_*` ones is about baseline runs; `shocked_tokens` and
+    `shocked_cost` are the shocked runs' agents and judges together.
+    """
 
     runs: int
     runs_failed: int
@@ -48,6 +53,10 @@ class Totals:
     tokens_judging: int
     cost_runs: float
     cost_judging: float
+    shocked_runs: int
+    shocked_failed: int
+    shocked_tokens: int
+    shocked_cost: float
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ class Findings:
     levels: per (model, N, level). by_n / by_level: long breakdowns (`by_keys`). roles,
     roles_by_n, roles_total: roles pooled per (protocol, model, N), per N, and over the whole
     study. reliability: the judge panel's statistics, flags their warnings (each once).
-    failures: one row per (kind, protocol or judge, reason) with a count.
+    failures: one row per (kind, protocol or judge, reason) with a count. resilience: per
+    configured shock x protocol (empty when study.shocks is).
     """
 
     design: Design
@@ -78,10 +88,12 @@ class Findings:
     reliability: dict[str, Stat]
     flags: list[str]
     failures: pd.DataFrame
+    resilience: list[ResilienceResult]
 
 
 def totals(data: StudyData) -> Totals:
     runs, judgments = data.runs, data.judgments
+    shocked, graded = data.shocked, data.shocked_judgments
     agents = agent_turns(data.turns)
     parse_ok = agents["parse_ok"].astype("boolean").fillna(False).astype(bool)
     return Totals(
@@ -95,6 +107,11 @@ def totals(data: StudyData) -> Totals:
         tokens_judging=int((judgments["prompt_tokens"] + judgments["completion_tokens"]).sum()),
         cost_runs=float(runs["cost_usd"].sum()),
         cost_judging=float(judgments["cost_usd"].sum()),
+        shocked_runs=len(shocked),
+        shocked_failed=int((shocked["status"] != "ok").sum()),
+        shocked_tokens=int(shocked["tokens"].sum() + graded["prompt_tokens"].sum()
+                           + graded["completion_tokens"].sum()),
+        shocked_cost=float(shocked["cost_usd"].sum() + graded["cost_usd"].sum()),
     )
 
 
@@ -138,4 +155,5 @@ def analyse(data: StudyData, design: Design) -> Findings:
         reliability=reliability,
         flags=list(dict.fromkeys(reliability_flags(reliability))),
         failures=failures(data),
+        resilience=resilience_results(frame, data.shocked, design),
     )

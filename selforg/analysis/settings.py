@@ -30,6 +30,7 @@ class Design:
     best-vs-worst and of the scaling pool.
     open_weights: model alias -> whether its weights are open.
     list_price: model alias -> (input, output) USD per million tokens, where known.
+    shocks: study.shocks, name -> what it does (empty: resilience not measured).
     """
 
     protocols: tuple[str, ...]
@@ -38,6 +39,7 @@ class Design:
     controls: frozenset[str] = frozenset()
     open_weights: Mapping[str, bool] = field(default_factory=dict)
     list_price: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    shocks: Mapping[str, str] = field(default_factory=dict)
     n_boot: int = 2000
     seed: int = 0
 

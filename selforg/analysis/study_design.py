@@ -1,4 +1,4 @@
-"""The analysis `Design` of a study config: protocol roles, open weights and list prices.
+"""The analysis `Design` of a study config: protocol roles, open weights, list prices, shocks.
 
 Kept apart from the pure analysis so that it alone touches the protocol registry (which
 protocols are fixed-size controls) and the price table (litellm's, imported only for hosted
@@ -34,6 +34,7 @@ def design_from_config(cfg: StudyConfig, n_boot: int = 2000) -> Design:
         controls=frozenset(n for n, p in protocols.items() if p.source == "control"),
         open_weights={m.name: m.open_weights for m in cfg.agent_models},
         list_price=prices,
+        shocks={s.name: s.describe() for s in cfg.study.shocks},
         n_boot=n_boot,
         seed=cfg.seed,
     )

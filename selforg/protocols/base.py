@@ -4,7 +4,9 @@ A protocol only decides who is asked what, in which order, and what each agent m
 `Team` does the rest the same way for every protocol: building the agent prompt around a
 mission (never a role, unless the protocol assigns one), fitting the visible work of others to
 the context budget, calling the model through the gateway, parsing the turn, recording tokens,
-cost and latency, and keeping the run's critical-path latency (waves run in parallel).
+cost and latency, and keeping the run's critical-path latency (waves run in parallel). It also
+applies a run's shock (agents removed at the midpoint, agents answered by another model), so
+no protocol has shock-specific code (docs/protocols.md, "Shocks").
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import math
+import random
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from selforg.protocols.turn import TURN_INSTRUCTIONS, TURN_SCHEMA, ParsedTurn, parse_turn
@@ -22,7 +28,7 @@ from selforg.protocols.view import ViewItem, fit_view
 from selforg.seeds import stable_seed
 
 if TYPE_CHECKING:
-    from selforg.config import ModelSpec, StudyDesign
+    from selforg.config import ModelSpec, Removal, Shock, StudyDesign
     from selforg.llm.gateway import CallResult, Gateway
 
 MISSION = (
@@ -44,7 +50,12 @@ class TaskView:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run: a task, a protocol, N agents of one model, a replicate."""
+    """One run: a task, a protocol, N agents of one model, a replicate, and maybe a shock.
+
+    `substitute` is the model a substitution shock names, resolved from its alias by whoever
+    plans the run (the team needs the ModelSpec to call it); it is set exactly when the shock
+    substitutes.
+    """
 
     task: TaskView
     protocol: str
@@ -52,12 +63,25 @@ class RunSpec:
     n_agents: int
     replicate: int
     assembly: str
+    shock: Shock | None = None
+    substitute: ModelSpec | None = None
+
+    def __post_init__(self) -> None:
+        wanted = self.shock is not None and self.shock.substitute is not None
+        if wanted != (self.substitute is not None):
+            raise ValueError("RunSpec.substitute must be given exactly for a substitution shock")
 
     @property
     def run_id(self) -> str:
-        key = "|".join(map(str, (self.task.task_id, self.protocol, self.model.name,
-                                 self.n_agents, self.replicate, self.assembly)))
-        return f"{self.protocol}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+        """Stable id; a baseline run's is unchanged by shocks existing (the call cache and
+        committed results are keyed on it), a shocked twin's adds the shock name."""
+        parts: tuple[object, ...] = (self.task.task_id, self.protocol, self.model.name,
+                                     self.n_agents, self.replicate, self.assembly)
+        if self.shock is None:
+            digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12]
+            return f"{self.protocol}-{digest}"
+        key = "|".join(map(str, (*parts, self.shock.name)))
+        return f"{self.protocol}-{self.shock.name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
 class RunFailed(Exception):
@@ -66,7 +90,12 @@ class RunFailed(Exception):
 
 @dataclass
 class TurnRecord:
-    """One model call of a run, as stored in the turns table."""
+    """One turn of a run, as stored in the turns table.
+
+    `model` is the alias of the model that answers this agent's calls (the run's, unless a
+    substitution shock chose the agent); `Team.record` fills it in. `removed`: the agent had
+    left the run (removal shock), so nobody was asked.
+    """
 
     run_id: str
     agent: int
@@ -75,13 +104,16 @@ class TurnRecord:
     result: CallResult
     budget_tokens: int
     directed: bool = False
+    removed: bool = False
+    model: str = ""
 
     def as_row(self) -> dict[str, Any]:
         p, r = self.parsed, self.result
         return {
             "run_id": self.run_id, "agent": self.agent, "round": self.round,
-            "role": p.role or None, "role_norm": p.role_norm, "abstain": p.abstain,
-            "directed": self.directed, "builds_on": list(p.builds_on), "follows": p.follows,
+            "model": self.model, "role": p.role or None, "role_norm": p.role_norm,
+            "abstain": p.abstain, "directed": self.directed, "removed": self.removed,
+            "builds_on": list(p.builds_on), "follows": p.follows,
             "contribution": p.contribution, "prompt_tokens": r.prompt_tokens,
             "completion_tokens": r.completion_tokens, "budget_tokens": self.budget_tokens,
             "cost_usd": r.cost_usd, "latency_s": r.latency_s, "cached": r.cached,
@@ -90,8 +122,9 @@ class TurnRecord:
 
     @property
     def model_called(self) -> bool:
-        """False for a directed abstention: the coordinator idled the agent, nobody was asked."""
-        return not self.directed
+        """False when nobody was asked: a directed abstention (the coordinator idled the
+        agent) or a removed agent."""
+        return not (self.directed or self.removed)
 
     def view_item(self) -> ViewItem:
         return ViewItem(agent=self.agent, role=self.parsed.role, text=self.parsed.contribution)
@@ -120,6 +153,12 @@ class Team:
     protocol sets `ordered_cells`; those runs then execute in task order. `extra_agents` are
     agents a protocol adds to the N studied ones (the coordinator's agent 0), so the team the
     agents are told about, and the ids their links may name, number N + extra_agents.
+
+    Shocks: `started_calls` counts agent calls as they start (in the order a wave starts
+    them, never the order they finish, which differs between a live run and a cache replay);
+    when `shock_after` of them have started, the next ask fires a removal shock and sets
+    `removed`. `wave_start` is how many turns were recorded when the current wave began, the
+    completed work `most_followed` ranks. The protocol sets `extra_agents` and `shock_after`.
     """
 
     spec: RunSpec
@@ -130,6 +169,10 @@ class Team:
     turns: list[TurnRecord] = field(default_factory=list)
     critical_path_s: float = 0.0
     extra_agents: int = 0
+    shock_after: int = 0
+    started_calls: int = 0
+    removed: frozenset[int] | None = None
+    wave_start: int = 0
 
     @property
     def n(self) -> int:
@@ -167,21 +210,82 @@ class Team:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def record(self, turn: TurnRecord) -> TurnRecord:
-        """Keep a finished turn (and show it to `on_turn`, e.g. `selforg try`)."""
+        """Keep a finished turn, stamped with its agent's model (and show it to `on_turn`,
+        e.g. `selforg try`)."""
+        turn = dataclasses.replace(turn, model=self.model_of(turn.agent).name)
         self.turns.append(turn)
         if self.on_turn is not None:
             self.on_turn(turn)
         return turn
 
+    @cached_property
+    def substituted(self) -> frozenset[int]:
+        """Agents the substitution shock hands to its model for the whole run
+        (`Substitution.agents` of them), drawn with a seed from the run_id (empty without one).
+
+        Computed on first use, which is after the protocol has set `extra_agents`.
+        """
+        shock = self.spec.shock
+        if shock is None or shock.substitute is None:
+            return frozenset()
+        rng = random.Random(stable_seed(self.run_id, "substitute"))
+        return frozenset(rng.sample(range(self.size), shock.substitute.agents(self.size)))
+
+    def model_of(self, agent: int) -> ModelSpec:
+        """The model that answers `agent` (the assembly call, agent -1, is the run's)."""
+        if agent in self.substituted and self.spec.substitute is not None:
+            return self.spec.substitute
+        return self.spec.model
+
     async def call(self, agent: int, round_: int, messages: list[dict[str, str]], *,
                    json_schema: dict[str, Any] | None, max_tokens: int) -> CallResult:
         """One model call on behalf of this run; raises RunFailed when the gateway gives up."""
+        if agent >= 0:
+            self.started_calls += 1
         result = await self.gateway.complete(
-            self.spec.model, messages, max_tokens=max_tokens,
+            self.model_of(agent), messages, max_tokens=max_tokens,
             temperature=self.design.temperature, json_schema=json_schema,
             replicate=self.spec.replicate, seed=call_seed(self.run_id, agent, round_),
         )
         return result
+
+    def is_removed(self, agent: int) -> bool:
+        """Whether `agent` has left the run; fires the removal shock when its time has come.
+
+        Called as an ask starts, before its call is counted, so the shock fires at the start
+        of the first ask after `shock_after` agent calls have started.
+        """
+        shock = self.spec.shock
+        removal = shock.remove if shock is not None else None
+        due = self.removed is None and self.started_calls >= self.shock_after
+        if removal is not None and due:
+            self.removed = self._removal_targets(removal)
+        return agent in (self.removed or ())
+
+    def _removal_targets(self, removal: Removal) -> frozenset[int]:
+        """k agents (at most size - 1): seeded at random, or the most followed.
+
+        `most_followed` ranks agents by how often completed turns (those recorded before the
+        current wave began, the same in a live run and a replay) name them in `follows`,
+        then in `builds_on`, then by lowest id.
+        """
+        k = min(removal.k, self.size - 1)
+        agents = range(self.size)
+        if removal.target == "random":
+            return frozenset(random.Random(stable_seed(self.run_id, "remove")).sample(agents, k))
+        done = [t for t in self.turns[:self.wave_start] if t.agent >= 0]
+        follows = Counter(t.parsed.follows for t in done)
+        builds = Counter(a for t in done for a in t.parsed.builds_on)
+        ranked = sorted(agents, key=lambda a: (-follows[a], -builds[a], a))
+        return frozenset(ranked[:k])
+
+    def _removed_turn(self, agent: int, round_: int) -> TurnRecord:
+        """Record the ask of an agent that has left: an abstention with no call, no tokens."""
+        from selforg.llm.gateway import CallResult
+
+        parsed = ParsedTurn(role="", abstain=True, follows=None)
+        return self.record(TurnRecord(self.run_id, agent, round_, parsed, CallResult(text=None),
+                                      budget_tokens=0, removed=True))
 
     async def ask(self, agent: int, round_: int, context: str = "", *,
                   role_clause: str = FREE_ROLE, instructions: str = "",
@@ -191,7 +295,10 @@ class Team:
         `instructions` are the protocol's rules for this turn (system prompt); `imposed` are
         turn fields the protocol decides rather than the agent (an assigned role, a reporting
         line), written over the parsed reply so the turns table says what the design imposed.
+        An agent removed by a shock is not asked: its turn is a removed abstention.
         """
+        if self.is_removed(agent):
+            return self._removed_turn(agent, round_)
         messages = self.agent_messages(agent, context, role_clause, instructions)
         result = await self.call(agent, round_, messages, json_schema=TURN_SCHEMA,
                                  max_tokens=self.design.agent_max_tokens)
@@ -213,7 +320,12 @@ class Team:
                                       budget_tokens=0, directed=True))
 
     async def wave(self, calls: Sequence[Awaitable[TurnRecord]]) -> list[TurnRecord]:
-        """Run calls concurrently; the wave adds its slowest call to the critical path."""
+        """Run calls concurrently; the wave adds its slowest call to the critical path.
+
+        gather starts the calls in the order given, which is what makes the shock's call
+        count deterministic.
+        """
+        self.wave_start = len(self.turns)
         records = list(await asyncio.gather(*calls))
         self.critical_path_s += max((r.result.latency_s for r in records), default=0.0)
         return records
@@ -258,6 +370,8 @@ class Protocol(ABC):
     def __init__(self, team: Team) -> None:
         self.team = team
         team.extra_agents = self.extra_agents
+        # A removal shock fires mid-run: once half the expected agent calls have started.
+        team.shock_after = math.ceil(self.expected_calls(team.n) / 2)
 
     @abstractmethod
     async def run(self) -> list[TurnRecord]:

@@ -19,6 +19,7 @@ from selforg.analysis.findings import Findings
 from selforg.analysis.result import Stat
 from selforg.analysis.stats import PairComparison
 from selforg.reporting.document import Block, Heading, Paragraph, Table
+from selforg.reporting.sections_effects import NO_SHOCKS
 from selforg.reporting.text import est, full, p_is
 
 NOT_MEASURED = "not measured in this study"
@@ -191,6 +192,20 @@ def _hierarchy(findings: Findings) -> tuple[str, str]:
             f"{protocol}, task means (models averaged)")
 
 
+def _resilience(findings: Findings) -> tuple[str, str]:
+    if not findings.design.shocks:
+        return f"{NOT_MEASURED} ({NO_SHOCKS})", "-"
+    paper = ("coordinator", "sequential", "broadcast", "shared")
+    shown = [r for r in findings.resilience if r.protocol in paper] or findings.resilience
+    if not shown:
+        return f"{NOT_MEASURED} (no protocol that can be shocked was run)", "-"
+    figures = "; ".join(f"{r.protocol} under {r.shock}: {est(r.stat)}, n = {r.stat.n}"
+                        for r in shown)
+    shocks = "; ".join(f"{name} = {what}" for name, what in findings.design.shocks.items())
+    return figures, (f"mean Q shocked / baseline twins, task means paired, models and N "
+                     f"pooled; {shocks}")
+
+
 CLAIMS = [
     ("Sequential beats coordinator by about 14%",
      "+14.1% (Q 0.875 vs 0.767), p < 0.001, test not named",
@@ -217,6 +232,9 @@ CLAIMS = [
     ("Agents abstain on their own", "38 of 60 non-contributors withdrew voluntarily under "
      "sequential; the coordinator excluded all 60; about 45% idle at N = 256",
      "sequential vs coordinator; N = 256", _abstention),
+    ("Protocols differ in resilience to shocks", "coordinator 0.774, sequential 0.829, "
+     "broadcast 0.580, shared 0.589; the shock and the measure are not defined",
+     "8 agents, GPT-4.1-mini, L3 + L4 (pilot)", _resilience),
     ("Hierarchy deepens with N and complexity", "depth 1.0 at N = 4 to 2.0 at N = 64; "
      "1.22 (L1) to 1.56 (L4)", "dependency detection not stated", _hierarchy),
 ]

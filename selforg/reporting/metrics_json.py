@@ -140,12 +140,17 @@ def flat_metrics(findings: Findings) -> dict[str, float | int | None]:
         "runs.total": t.runs, "runs.failed": t.runs_failed,
         "judgments.total": t.judgments, "judgments.failed": t.judgments_failed,
         "turns.total": t.turns, "turns.parse_failed": t.parse_failures,
-        "tokens.total": t.tokens_runs + t.tokens_judging, "tokens.runs": t.tokens_runs,
-        "tokens.judging": t.tokens_judging,
-        "cost_usd.total": t.cost_runs + t.cost_judging, "cost_usd.runs": t.cost_runs,
+        "tokens.total": t.tokens_runs + t.tokens_judging + t.shocked_tokens,
+        "tokens.runs": t.tokens_runs, "tokens.judging": t.tokens_judging,
+        "cost_usd.total": t.cost_runs + t.cost_judging + t.shocked_cost,
+        "cost_usd.runs": t.cost_runs,
         "cost_usd.judging": t.cost_judging,
+        "runs.shocked": t.shocked_runs, "runs.shocked_failed": t.shocked_failed,
+        "tokens.shocked": t.shocked_tokens, "cost_usd.shocked": t.shocked_cost,
     }.items():
         out.put(key, value)
+    for r in findings.resilience:
+        out.stat(f"resilience.{r.protocol}.{r.shock}", r.stat, n=True)
     _setting(out, findings.pooled, full=True)
     for result in findings.cells:
         _setting(out, result, full=False)

@@ -21,7 +21,13 @@ from selforg.reporting.metrics_json import flat_metrics
 from selforg.reporting.paths import ReportPaths
 from selforg.reporting.plots import plot_tables, write_plots
 from selforg.reporting.sections_core import comparisons, headline, setting, warnings
-from selforg.reporting.sections_effects import capability, complexity, open_closed, scaling
+from selforg.reporting.sections_effects import (
+    capability,
+    complexity,
+    open_closed,
+    resilience,
+    scaling,
+)
 from selforg.reporting.sections_other import emergent, failures, power, reliability
 
 TITLE = "selforg study report"
@@ -44,6 +50,7 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
         *capability(findings),
         *open_closed(findings),
         *complexity(findings, figures["quality_by_level"]),
+        *resilience(findings),
         *emergent(findings, figures["roles_by_n"]),
         *reliability(findings),
         *power(findings),

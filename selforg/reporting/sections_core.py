@@ -19,7 +19,7 @@ def warnings(cfg: StudyConfig, findings: Findings) -> list[Block]:
     blocks: list[Block] = []
     if cfg.self_judging:
         judges = [j.name for j in cfg.judge_models if j.model in
-                  {m.model for m in cfg.agent_models}]
+                  {m.model for m in cfg.agent_models + cfg.substitute_models}]
         blocks.append(Callout(
             "Warning: self-judging. A judge model also produced the runs it judged "
             f"({', '.join(judges)}; allowed by judges.allow_self_judging). Its scores may "
@@ -67,6 +67,10 @@ def setting(cfg: StudyConfig, findings: Findings) -> list[Block]:
             f"judging), ${t.cost_runs + t.cost_judging:.4f} (${t.cost_judging:.4f} for "
             "judging)",
         ]),
+        *([Paragraph(f"Shocked runs (study.shocks; used for resilience only): "
+                     f"{t.shocked_runs} ({t.shocked_failed} failed), {t.shocked_tokens:,} "
+                     f"tokens and ${t.shocked_cost:.4f} including their judging, not in the "
+                     "figures above.")] if findings.design.shocks else []),
         Paragraph("How to read the figures: every estimate is given with its 95% confidence "
                   "interval in brackets, its n and the test used. n counts tasks (replicates "
                   "of a task are averaged first) unless a table says otherwise. A statistic "

@@ -1,4 +1,5 @@
-"""Report sections: scaling with N, capability threshold, open vs closed, complexity."""
+"""Report sections: scaling with N, capability threshold, open vs closed, complexity,
+resilience to shocks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from selforg.analysis.effects import FIXED, FREE_COUNTERPART
 from selforg.analysis.findings import Findings
 from selforg.reporting.document import Block, Figure, Heading, Paragraph, Table
 from selforg.reporting.text import est, full, num, p_is
+
+# Why resilience is not measured when the study configures no shock.
+NO_SHOCKS = "no shock configured (study.shocks is empty), so no shocked runs were made"
 
 
 def _with_ci(row: pd.Series, digits: int = 3) -> str:
@@ -112,4 +116,23 @@ def complexity(findings: Findings, figure: Figure) -> list[Block]:
         Table(["level", "Q [CI], n, test"], level_rows),
         Table(["protocol", "L1 -> L4 drop", "Cohen's d", "Welch's t"], rows),
         figure,
+    ]
+
+
+def resilience(findings: Findings) -> list[Block]:
+    """Resilience per protocol and shock, or why it was not measured."""
+    heading = Heading("Resilience to shocks")
+    shocks = findings.design.shocks
+    if not shocks:
+        return [heading, Paragraph(f"Resilience was not measured: {NO_SHOCKS}. Add shocks "
+                                   "under study.shocks (docs/configuration.md) to measure it.")]
+    rows = [[r.protocol, r.shock, full(r.stat)] for r in findings.resilience]
+    return [
+        heading,
+        Paragraph("Resilience = mean Q of the shocked runs / mean Q of their baseline twins "
+                  "(same model, protocol, N, replicate and task), task means paired, all "
+                  "models and N pooled, paired bootstrap CI (docs/metrics.md). 1 = the shock "
+                  "cost nothing. Shocked runs appear nowhere else in this report. Shocks: "
+                  + "; ".join(f"{name} = {what}" for name, what in shocks.items()) + "."),
+        Table(["protocol", "shock", "resilience [95% CI], n tasks"], rows),
     ]

@@ -55,8 +55,9 @@ def _tasks(per_level: int) -> pd.DataFrame:
 
 def _turn(run_id: str, agent: int, round_: int, role: str | None, abstain: bool,
           directed: bool, follows: int | None) -> dict[str, Any]:
-    return {"run_id": run_id, "agent": agent, "round": round_, "role": role,
+    return {"run_id": run_id, "agent": agent, "round": round_, "model": "m", "role": role,
             "role_norm": (role or "").lower(), "abstain": abstain, "directed": directed,
+            "removed": False,
             "builds_on": [], "follows": follows, "contribution": "text",
             "prompt_tokens": 100, "completion_tokens": 50, "budget_tokens": 900,
             "cost_usd": 0.0, "latency_s": 0.1, "cached": False, "parse_ok": agent != 1,
@@ -121,6 +122,7 @@ def synthetic_tables(seed: int = 7, per_level: int = 6, ns: tuple[int, ...] = (4
                     runs.append({
                         "run_id": run_id, "task_id": task.task_id, "protocol": protocol,
                         "model": model, "n_agents": n, "replicate": 0, "assembly": "synthesize",
+                        "shock": None, "shock_removed": [], "shock_substituted": [],
                         "final_answer": None if failed else "x" * int(400 + 800 * true_q),
                         "n_active": n, "n_abstained": 0, "hierarchy_depth": 1,
                         "n_calls": len(team), "prompt_tokens": tokens - 50 * len(team),
