@@ -10,7 +10,7 @@ format, which llama.cpp ignores in-process, is translated to that form.
 Prompt evaluation dominates the cost of a call on CPU (about 170 prompt tokens/s on 2 cores
 against 100 generated tokens/s), and the agents of a study share long prefixes (system rules and
 task first, the agent's identity last: see Team.agent_messages). So every instance keeps a RAM
-cache of evaluated prefixes (PREFIX_CACHE_BYTES, about 9 MB per 500-token state) and uses all
+cache of a few evaluated prefixes (PREFIX_CACHE_BYTES) and uses all
 cores; calls of concurrent runs interleave without losing their prefixes.
 """
 
@@ -30,7 +30,11 @@ from selforg.errors import SelforgError
 from selforg.llm.local_models import LOCAL_MODELS
 
 N_CTX = 4096
-PREFIX_CACHE_BYTES = 512 << 20
+# llama-cpp-python saves the KV state (about 9 MB per 500 tokens, counted against this
+# capacity) plus an n_batch x vocabulary copy of the logits (not counted): with N_BATCH 128
+# that is 25 MB per state, so this capacity keeps a handful of prefixes in about 200 MB.
+PREFIX_CACHE_BYTES = 64 << 20
+N_BATCH = 128
 
 
 class _Instance:
@@ -38,8 +42,8 @@ class _Instance:
         from llama_cpp import Llama, LlamaRAMCache
 
         threads = os.cpu_count() or 1
-        self.llama = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=threads,
-                           n_threads_batch=threads, verbose=False)
+        self.llama = Llama(model_path=str(path), n_ctx=N_CTX, n_batch=N_BATCH,
+                           n_threads=threads, n_threads_batch=threads, verbose=False)
         self.llama.set_cache(LlamaRAMCache(capacity_bytes=PREFIX_CACHE_BYTES))
         self.lock = threading.Lock()
         # Free the model before interpreter teardown; llama.cpp's own finaliser fails then.
