@@ -4,7 +4,6 @@ takes seconds to import, and `--help` should not wait for it)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -30,7 +29,8 @@ def cmd_plan(args: argparse.Namespace) -> None:
     print(render_plan(cfg, make_plan(cfg)))
 
 
-def cmd_run(args: argparse.Namespace) -> None:
+def _check_plan(args: argparse.Namespace) -> None:
+    """Refuse to start a study whose estimate exceeds the budget (unless --over-budget)."""
     from selforg.config import load_config
     from selforg.errors import BudgetExceeded
     from selforg.plan import make_plan
@@ -42,10 +42,45 @@ def cmd_run(args: argparse.Namespace) -> None:
             f"the plan's estimate ${plan.usd:.4f} exceeds budget.max_usd ${cfg.budget.max_usd}",
             "shrink the study, raise budget.max_usd, or pass --over-budget to run until the "
             "cap stops it (finished calls stay cached)")
+
+
+def _flow_parameters(args: argparse.Namespace) -> dict[str, str | None]:
+    """Absolute paths: a served flow run or a Dask worker may have another cwd."""
+    return {"params": str(args.params.resolve()), "root": str(args.root.resolve()),
+            "dask_address": args.dask}
+
+
+def _require_server(why: str) -> None:
+    """Served runs and Dask workers are other processes: they need a server, not a temporary
+    in-process one."""
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:
+        from selforg.errors import SelforgError
+
+        raise SelforgError(
+            f"PREFECT_API_URL is not set, {why}",
+            "start a server (`prefect server start --host 127.0.0.1`) and `export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api`, or point it at an existing server")
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    _check_plan(args)
+    if args.dask:
+        _require_server("so the Dask workers would have no Prefect API to report to")
     from flows.study import study
 
-    study(params=str(args.params), root=str(args.root))
+    study(str(args.params.resolve()), str(args.root.resolve()), args.dask)
     _print_summary(Path(args.root))
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _check_plan(args)
+    _require_server("so there is no Prefect UI to run the study from")
+    from flows.study import study
+
+    study.serve(name=args.name, parameters=_flow_parameters(args), cron=args.cron,
+                interval=args.interval)
 
 
 def cmd_try(args: argparse.Namespace) -> None:
@@ -62,15 +97,10 @@ def _print_summary(root: Path) -> None:
     """Headline numbers of reports/metrics.json: totals, Q per protocol, pooled comparisons."""
     from selforg.paths import Paths
     from selforg.reporting.paths import ReportPaths
+    from selforg.summary import headline_rows, load_metrics
 
     paths = Paths(root)
-    if not paths.metrics.is_file():
-        from selforg.errors import DataError
-
-        raise DataError(f"{paths.metrics} does not exist", "run the study first: `dvc repro`")
-    metrics = json.loads(paths.metrics.read_text())
-    protocols = sorted(k.split(".", 1)[1] for k in metrics
-                       if k.startswith("q.") and "@" not in k)
+    metrics = load_metrics(root)
     html = ReportPaths(paths).html
     print(f"\nreport: {paths.report_md.resolve()}"
           + (f" (HTML: {html.resolve()})" if html.is_file() else ""))
@@ -79,16 +109,15 @@ def _print_summary(root: Path) -> None:
           f"tokens {metrics['tokens.total']:,}, ${metrics['cost_usd.total']:.4f}")
     print(f"{'protocol':<14} {'Q':>6} {'95% CI':>17} {'n':>4} {'tokens/run':>11} "
           f"{'latency s':>10} {'errors':>7} {'balance':>8}")
-    for p in protocols:
-        lo, hi = metrics.get(f"q_ci_low.{p}"), metrics.get(f"q_ci_high.{p}")
+    for row in headline_rows(metrics):
+        lo, hi = row["q_ci_low"], row["q_ci_high"]
         ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else "n/a"
-        tokens = metrics.get(f"tokens_per_run.{p}")
-        error = metrics.get(f"error_rate.{p}")
-        print(f"{p:<14} {_num(metrics[f'q.{p}']):>6} {ci:>17} {metrics[f'q_n.{p}']:>4} "
+        tokens, error = row["tokens_per_run"], row["error_rate"]
+        print(f"{row['protocol']:<14} {_num(row['q']):>6} {ci:>17} {row['n']:>4} "
               f"{'n/a' if tokens is None else round(tokens):>11} "
-              f"{_num(metrics.get(f'latency_s.{p}'), 2):>10} "
+              f"{_num(row['latency_s'], 2):>10} "
               f"{'n/a' if error is None else f'{100 * error:.1f}%':>7} "
-              f"{_num(metrics.get(f'balance.{p}')):>8}")
+              f"{_num(row['balance']):>8}")
     pairs = sorted(k.split(".", 1)[1] for k in metrics if k.startswith("rel.") and "@" not in k)
     for pair in pairs:
         rel, holm = metrics[f"rel.{pair}"], metrics.get(f"p_holm.{pair}")
@@ -150,6 +179,16 @@ def cmd_summary(args: argparse.Namespace) -> None:
     _print_summary(Path(args.root))
 
 
+def _flow_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="run the batches on the Dask cluster at ADDRESS (e.g. "
+                             "tcp://10.0.0.5:8786); every worker must see the root and "
+                             "params paths and the call cache (a shared filesystem)")
+    parser.add_argument("--over-budget", action="store_true",
+                        help="start even if the plan's estimate exceeds budget.max_usd (the "
+                             "cap still stops any call that would cross it)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selforg",
@@ -165,16 +204,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_plan)
 
     p = sub.add_parser("run", help="run the whole study through the Prefect flow",
-                       description="Run generate_tasks -> run_protocol -> judge -> aggregate "
-                                   "as a Prefect flow (a temporary local server is started "
-                                   "when PREFECT_API_URL is unset). `dvc repro` runs the same "
-                                   "stage functions.")
+                       description="Run generate_tasks -> run_protocol (one Prefect task per "
+                                   "batch) -> judge -> aggregate as a Prefect flow (a "
+                                   "temporary local server is started when PREFECT_API_URL "
+                                   "is unset). `dvc repro` runs the same stage functions and "
+                                   "writes identical tables.")
     _params(p)
     _root(p)
-    p.add_argument("--over-budget", action="store_true",
-                   help="start even if the plan's estimate exceeds budget.max_usd (the cap "
-                        "still stops any call that would cross it)")
+    _flow_options(p)
     p.set_defaults(fn=cmd_run)
+
+    p = sub.add_parser("serve", help="serve the study as a deployment of a Prefect server",
+                       description="Register the study flow as a deployment on the server at "
+                                   "PREFECT_API_URL and run the flow runs triggered from its "
+                                   "UI (Run button) or by --cron/--interval, until "
+                                   "interrupted. Parameters default to this command's "
+                                   "--params, --root and --dask; the UI can change them.")
+    _params(p)
+    _root(p)
+    _flow_options(p)
+    p.add_argument("--name", default="selforg", help="deployment name (default: selforg)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--cron", help="also run on this cron schedule, e.g. '0 3 * * *'")
+    when.add_argument("--interval", type=float, metavar="SECONDS",
+                      help="also run every SECONDS seconds")
+    p.set_defaults(fn=cmd_serve)
 
     p = sub.add_parser("try", help="one protocol on one task, printing each turn live",
                        description="Generate the task set from params, take one task and run "

@@ -4,6 +4,11 @@ Reads:  params.yaml (models, study, budget, cache, retry), data/tasks.parquet
 Writes: data/runs.parquet, data/turns.parquet
 Every model call is cached (cache.dir), so a killed stage re-run replays finished calls for
 free; the tables are written only when every run has finished, atomically.
+
+All runs go through one `execute` in one event loop, not batch by batch: runs of different
+cells then share the per-model concurrency slots, so a stage keeps a hosted model as busy as
+`max_concurrency` allows and `dvc repro` leaves no partial files. The Prefect flow runs the same
+runs per cell (selforg.batches) and writes the tables through the same `write_run_tables`.
 """
 
 from __future__ import annotations
@@ -11,15 +16,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from selforg.batches import task_views, write_run_tables
 from selforg.config import load_config
 from selforg.entry import stage_main
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
 from selforg.progress import progress
-from selforg.protocols.base import TaskView
 from selforg.runner import execute, plan_runs
-from selforg.tables import read_table, write_table
+from selforg.tables import read_table
 from selforg.validation import validate
 
 
@@ -28,15 +33,11 @@ def run_protocol(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
     validate("tasks", tasks)
-    views = [TaskView(t.task_id, t.prompt) for t in tasks.itertuples()]
-    specs = plan_runs(cfg, views)
+    specs = plan_runs(cfg, task_views(tasks))
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(specs), "run_protocol", "run", gateway.stats) as bar:
         outcomes = asyncio.run(execute(cfg, specs, gateway, on_done=bar.advance))
-    validate("runs", [o.run for o in outcomes], tasks=tasks)
-    validate("turns", [t for o in outcomes for t in o.turns], runs=[o.run for o in outcomes])
-    write_table("runs", [o.run for o in outcomes], paths.runs)
-    write_table("turns", [t for o in outcomes for t in o.turns], paths.turns)
+    write_run_tables(root, outcomes, tasks)
     failed = sum(o.run["status"] != "ok" for o in outcomes)
     s = gateway.stats
     print(f"run_protocol: {len(outcomes)} runs ({failed} failed); model calls {s.calls}, "
