@@ -76,8 +76,7 @@ def batch_runner(dask_address: str | None) -> TaskRunner[Any]:
     """Dask when an address is given; otherwise one batch at a time in this process.
 
     One at a time, because each batch has its own gateway: batches side by side would each
-    allow `max_concurrency` calls to a model, and each would check the budget against the
-    ledger as it was when it started.
+    allow `max_concurrency` calls to a model (the budget is shared: see selforg/llm/budget.py).
     """
     if dask_address:
         return DaskTaskRunner(address=dask_address)

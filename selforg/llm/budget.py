@@ -3,56 +3,159 @@
 Before each real (non-cached) call the gateway reserves the call's worst case: the prompt at
 one token per character (no tokenizer packs more) and the full max_tokens of completion, at the
 model's prices. The call goes ahead only if spent + reserved + worst case stays within the cap,
-so the cap holds even with many calls in flight. After the call the reservation is replaced by
-the real cost. Spend already in the cache's ledger (earlier, killed or finished runs using the
-same cache directory) counts against the cap.
+so the cap holds even with many calls in flight. A call that fits the cap but not beside the
+calls in flight waits for them to settle; a call that could not fit even then is refused.
+After the call the reservation is dropped and
+the ledger line the cache wrote for a paid call counts instead (the cache commits it before the
+gateway settles, so a paid call is never missing from both).
+
+Spent and reserved live in the cache's SQLite file, not in this process: the ledger of every
+call ever paid through the cache directory, and a `reservations` table of calls in flight, read
+and written inside one `BEGIN IMMEDIATE` transaction per call. So the cap holds across
+processes sharing the cache (Dask workers, two stages at once, a re-run after a kill). A
+process killed mid-call leaves its reservation behind; it is dropped once its pid is gone on
+this host. Reservations of processes on other hosts sharing the file stay until their process
+settles them, which only ever errs on the side of refusing a call.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
+import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 
 from selforg.config import BudgetConfig
 from selforg.errors import BudgetExceeded
 from selforg.llm.cache import CallCache
 
+RESERVATIONS = """
+CREATE TABLE IF NOT EXISTS reservations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    usd REAL NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+WAIT_S = 0.02
+
 
 @dataclass
 class Reservation:
     usd: float
+    id: int
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Budget:
     def __init__(self, limits: BudgetConfig, cache: CallCache) -> None:
         self.limits = limits
-        self.spent_usd, self.calls = cache.spent()
-        self.reserved_usd = 0.0
-        self.reserved_calls = 0
+        self._db = sqlite3.connect(cache.path, timeout=60, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout=60000")
+        self._db.execute(RESERVATIONS)
+        self._lock = threading.Lock()
+        self._host = socket.gethostname()
+        self._pid = os.getpid()
+        self._ledger_seen = 0
+        self.spent_usd = 0.0
+        self.calls = 0
+        with self._lock:
+            self._read_ledger()
 
-    def reserve(self, worst_case_usd: float, model: str) -> Reservation:
-        usd_after = self.spent_usd + self.reserved_usd + worst_case_usd
-        calls_after = self.calls + self.reserved_calls + 1
+    def _read_ledger(self) -> None:
+        """Add the ledger lines written since the last read (by any process) to the totals."""
+        usd, calls, last = self._db.execute(
+            "SELECT COALESCE(SUM(cost_usd), 0), COUNT(*), MAX(id) FROM ledger WHERE id > ?",
+            (self._ledger_seen,)).fetchone()
+        self.spent_usd += float(usd)
+        self.calls += int(calls)
+        if last is not None:
+            self._ledger_seen = int(last)
+
+    def _reserved(self) -> tuple[float, int]:
+        usd, calls = self._db.execute(
+            "SELECT COALESCE(SUM(usd), 0), COUNT(*) FROM reservations").fetchone()
+        return float(usd), int(calls)
+
+    def _drop_dead(self) -> None:
+        """Forget reservations of processes on this host that no longer exist (killed runs)."""
+        pids = [p for (p,) in self._db.execute(
+            "SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?",
+            (self._host, self._pid))]
+        dead = [(self._host, p) for p in pids if not _alive(p)]
+        self._db.executemany("DELETE FROM reservations WHERE host = ? AND pid = ?", dead)
+
+    def _refusal(self, worst_case_usd: float, model: str, reserved_usd: float = 0.0,
+                 reserved_calls: int = 0) -> BudgetExceeded | None:
+        usd_after = self.spent_usd + reserved_usd + worst_case_usd
+        calls_after = self.calls + reserved_calls + 1
         if usd_after > self.limits.max_usd:
-            raise BudgetExceeded(
+            return BudgetExceeded(
                 f"the next call to {model} could cost up to ${worst_case_usd:.4f}, which would "
                 f"take spending to ${usd_after:.4f}, over budget.max_usd = "
                 f"${self.limits.max_usd:.4f} (already spent ${self.spent_usd:.4f})",
                 "raise budget.max_usd in params.yaml and re-run: finished calls are cached "
                 "and will not be paid again")
         if calls_after > self.limits.max_calls:
-            raise BudgetExceeded(
+            return BudgetExceeded(
                 f"the next call would be call {calls_after}, over budget.max_calls = "
                 f"{self.limits.max_calls}",
                 "raise budget.max_calls in params.yaml and re-run: finished calls are cached "
                 "and will not be paid again")
-        self.reserved_usd += worst_case_usd
-        self.reserved_calls += 1
-        return Reservation(worst_case_usd)
+        return None
+
+    async def reserve(self, worst_case_usd: float, model: str) -> Reservation:
+        """Reserve a call's worst case against the shared totals, waiting while calls in flight
+        hold the room it needs; raise BudgetExceeded when it could not fit even without them."""
+        while True:
+            reservation = self._try_reserve(worst_case_usd, model)
+            if reservation is not None:
+                return reservation
+            await asyncio.sleep(WAIT_S)
+
+    def _try_reserve(self, worst_case_usd: float, model: str) -> Reservation | None:
+        """One attempt, in one transaction: a reservation, None (wait), or BudgetExceeded."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._read_ledger()
+                refusal = self._refusal(worst_case_usd, model)
+                if refusal is not None:
+                    raise refusal
+                if self._refusal(worst_case_usd, model, *self._reserved()) is not None:
+                    self._drop_dead()
+                    if self._refusal(worst_case_usd, model, *self._reserved()) is not None:
+                        self._db.execute("ROLLBACK")
+                        return None
+                cursor = self._db.execute(
+                    "INSERT INTO reservations (host, pid, usd, created) VALUES (?, ?, ?, ?)",
+                    (self._host, self._pid, worst_case_usd, time.time()))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return Reservation(worst_case_usd, int(cursor.lastrowid or 0))
 
     def settle(self, reservation: Reservation, actual_usd: float | None) -> None:
-        """Replace a reservation by the real cost; None means the call was not paid."""
-        self.reserved_usd -= reservation.usd
-        self.reserved_calls -= 1
-        if actual_usd is not None:
-            self.spent_usd += actual_usd
-            self.calls += 1
+        """Drop a reservation once its call is over. A paid call (`actual_usd` not None) is
+        already in the ledger, which the next reservation reads; None: nothing was paid."""
+        with self._lock:
+            self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation.id,))
+            if actual_usd is not None:
+                self._read_ledger()

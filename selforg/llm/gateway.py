@@ -97,6 +97,9 @@ class Gateway:
         self._secrets = [os.environ[m.api_key_env] for m in cfg.models
                          if m.api_key_env and os.environ.get(m.api_key_env)]
         providers.ensure_registered()
+        for spec in cfg.models:
+            if providers.provider_of(spec.model) in providers.FREE_PROVIDERS:
+                providers.declare_free(spec.model)
 
     def prices(self, spec: ModelSpec) -> Prices:
         if spec.name not in self._prices:
@@ -134,8 +137,8 @@ class Gateway:
                                "set cache.replay_only: false to allow new model calls")
         prices = self.prices(spec)
         chars = sum(len(m["content"]) for m in messages)
-        reservation = self.budget.reserve(prices.cost(chars + 16 * len(messages), max_tokens),
-                                          spec.name)
+        reservation = await self.budget.reserve(
+            prices.cost(chars + 16 * len(messages), max_tokens), spec.name)
         semaphore = self._semaphores.setdefault(spec.name,
                                                 asyncio.Semaphore(spec.max_concurrency))
         paid: float | None = None
@@ -212,5 +215,7 @@ class Gateway:
         if json_schema is not None:
             kwargs["response_format"] = providers.response_format(spec, json_schema)
         # litellm enforces timeout_s itself; this outer bound only catches a call that hangs
-        # anyway, with room for litellm's slow first call in a process.
-        return await asyncio.wait_for(litellm.acompletion(**kwargs), timeout=spec.timeout_s + 30)
+        # anyway, with room for litellm's slow first call in a process. asyncio.timeout rather
+        # than wait_for: it bounds the call in this task instead of wrapping it in another one.
+        async with asyncio.timeout(spec.timeout_s + 30):
+            return await litellm.acompletion(**kwargs)

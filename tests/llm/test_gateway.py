@@ -153,3 +153,54 @@ def test_api_key_never_reaches_errors(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.error is not None
     assert secret not in result.error
     assert secret.encode() not in (tmp_path / "cache" / "calls.sqlite").read_bytes()
+
+
+def priced_config(tmp_path: Path, max_usd: float) -> StudyConfig:
+    params = scripted_params(tmp_path / "cache")
+    params["models"][0].update(model="scripted/count", max_concurrency=8,
+                               price={"input_per_mtok": 100.0, "output_per_mtok": 100.0})
+    params["budget"] = {"max_usd": max_usd, "max_calls": 1000}
+    return load_config(write_params(tmp_path / "p.yaml", params))
+
+
+def test_cap_holds_for_gateways_sharing_a_cache_with_calls_in_flight(tmp_path: Path) -> None:
+    """Two gateways on one cache directory (as two processes or Dask workers would be) spend
+    within one cap together, not one cap each; calls that fit wait for room, so the cap is
+    nearly used up rather than refused early because of worst-case reservations."""
+    register_script("count", Counter())
+    cfg = priced_config(tmp_path, max_usd=0.02)
+    gateways = [Gateway(cfg, CallCache(tmp_path / "cache")) for _ in range(2)]
+
+    async def spend(gw: Gateway, first_seed: int) -> float:
+        async def one(seed: int) -> float:
+            try:
+                result = await gw.complete(cfg.models[0], MESSAGES, max_tokens=50,
+                                           temperature=0.7, seed=seed)
+            except BudgetExceeded:
+                return 0.0
+            return result.cost_usd
+        return sum(await asyncio.gather(*(one(first_seed + s) for s in range(150))))
+
+    async def both() -> list[float]:
+        return list(await asyncio.gather(spend(gateways[0], 0), spend(gateways[1], 1000)))
+
+    spent = asyncio.run(both())
+    worst_case = (len('hello') + 16 + 50) * 100.0 / 1e6
+    assert 0.02 - worst_case < sum(spent) <= 0.02
+    assert CallCache(tmp_path / "cache").spent()[0] == pytest.approx(sum(spent))
+
+
+def test_reservation_of_a_killed_process_is_dropped(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    register_script("count", Counter())
+    cfg = priced_config(tmp_path, max_usd=0.02)
+    gw = Gateway(cfg, CallCache(tmp_path / "cache"))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    with sqlite3.connect(tmp_path / "cache" / "calls.sqlite") as db:
+        db.execute("INSERT INTO reservations (host, pid, usd, created) VALUES (?, ?, 0.02, 0)",
+                   (gw.budget._host, int(dead)))
+    assert call(gw, cfg, seed=7).cost_usd > 0
