@@ -7,10 +7,15 @@ path, the same path a hosted provider or a vLLM server takes. Replies come from 
 500, a hang past the client's timeout, a truncated body, a non-JSON body. It counts every
 request and every fault, and records the Authorization headers it saw (so tests can check a
 key was sent and never stored). It binds to 127.0.0.1 only.
+
+It can also run as its own process (so its threads do not share the client's interpreter
+lock), for benchmarks: `python -m selforg.llm.stub_server --delay-s 0.2 --limit 16` prints
+its api_base and serves until killed; `GET <api_base>/stats` returns its counters as JSON.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import threading
@@ -89,6 +94,17 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
         def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
             body = json.dumps({"error": {"message": message, "type": "stub"}}).encode()
             self._send(status, body, headers)
+
+        def do_GET(self) -> None:
+            """`GET /v1/stats`: the counters, for a client in another process."""
+            if self.path.rstrip("/") != "/v1/stats":
+                self._error(404, f"no such path {self.path}")
+                return
+            with state.lock:
+                stats = {"requests": state.requests, "answered": state.answered,
+                         "in_flight": state.in_flight, "max_in_flight": state.max_in_flight,
+                         "events": dict(state.events)}
+            self._send(200, json.dumps(stats).encode())
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -171,3 +187,21 @@ class StubServer:
         self._server.shutdown()
         self._server.server_close()
 
+
+
+def main() -> None:
+    """Serve in this process until killed; the first line on stdout is the api_base."""
+    parser = argparse.ArgumentParser(description="A local OpenAI-compatible stub server.")
+    parser.add_argument("--delay-s", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--limit", type=int, help="most requests in flight; more get 429")
+    parser.add_argument("--retry-after-s", type=float, default=0.05,
+                        help="Retry-After of a 429 (default 0.05)")
+    args = parser.parse_args()
+    with StubServer(delay_s=args.delay_s, limit=args.limit,
+                    faults=Faults(retry_after_s=args.retry_after_s)) as server:
+        print(server.api_base, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

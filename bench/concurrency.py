@@ -1,0 +1,144 @@
+"""Throughput against a slow, concurrency-limited provider: does selforg keep L calls in flight?
+
+    .venv/bin/python bench/concurrency.py [--limit 16] [--delay-s 0.2] [--calls 480]
+        [--tasks 8] [--n 32]
+
+Starts `selforg.llm.stub_server` in its own process (its threads must not share the client's
+interpreter lock) answering every request after `--delay-s` and refusing more than `--limit`
+in flight with 429. The model is `openai/stub-model` + api_base with max_concurrency equal to
+the limit, so the ideal is limit / delay calls per second. Two clients, each with a fresh
+cache:
+
+- gateway: `Gateway.complete` over `--calls` distinct prompts, all submitted at once;
+- stage: the run_protocol stage on broadcast (N = `--n`, `--tasks` tasks), whose waves of
+  parallel calls and run-level parallelism must keep the slots full on their own. Its wall
+  time includes the stage's fixed costs (config, validation, writing the tables).
+
+Prints achieved calls/s against the ideal, and the 429s the server sent (0 expected when
+max_concurrency equals the limit). Target: at least 85% of the ideal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from _common import load, machine, markdown_header, markdown_row, scripted_study, write_params
+
+from selforg.config import load_config
+from selforg.llm.cache import CallCache
+from selforg.llm.gateway import Gateway
+from selforg.tables import read_table
+from stages.generate_tasks import generate_tasks
+from stages.run_protocol import run_protocol
+
+COLUMNS = ["client", "calls", "wall s", "calls/s", "ideal calls/s", "% of ideal",
+           "max in flight", "429s", "load (1 min)"]
+TARGET = 0.85
+MODEL = "openai/gpt-4o-mini"
+
+
+def stats(api_base: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{api_base}/stats") as response:
+        result: dict[str, Any] = json.load(response)
+    return result
+
+
+def params(root: Path, api_base: str, limit: int, n: int, tasks: int) -> Path:
+    served = {"name": "served", "model": MODEL, "api_base": api_base,
+              "max_concurrency": limit, "timeout_s": 30.0,
+              "price": {"input_per_mtok": 0, "output_per_mtok": 0}}
+    study = scripted_study(root / "cache",
+                           tasks={"per_level": max(1, tasks // 4),
+                                  "levels": ["L1", "L2", "L3", "L4"]},
+                           study={"models": ["served"], "protocols": ["broadcast"],
+                                  "n_agents": [n]},
+                           retry={"attempts": 5, "base_delay_s": 0.05, "max_delay_s": 1.0})
+    study["models"].append(served)
+    return write_params(root / "params.yaml", study)
+
+
+def through_gateway(params_path: Path, root: Path, calls: int) -> tuple[int, float]:
+    """`calls` distinct one-message prompts through one Gateway, all submitted at once."""
+    cfg = load_config(params_path)
+    gateway = Gateway(cfg, CallCache(root / "gateway-cache"))
+    spec = cfg.model("served")
+
+    async def all_calls() -> None:
+        await asyncio.gather(*(
+            gateway.complete(spec, [{"role": "user", "content": f"Distinct prompt {i}."}],
+                             max_tokens=64, temperature=0.7)
+            for i in range(calls)))
+
+    asyncio.run(gateway.complete(spec, [{"role": "user", "content": "warm-up"}],
+                                 max_tokens=8, temperature=0.0))
+    started = time.perf_counter()
+    asyncio.run(all_calls())
+    wall = time.perf_counter() - started
+    if gateway.stats.failures:
+        raise SystemExit(f"{gateway.stats.failures} gateway calls failed")
+    return calls, wall
+
+
+def through_stage(params_path: Path, root: Path) -> tuple[int, float]:
+    generate_tasks(params_path, root)
+    started = time.perf_counter()
+    run_protocol(params_path, root)
+    wall = time.perf_counter() - started
+    runs = read_table("runs", root / "data" / "runs.parquet")
+    if (runs["status"] != "ok").any():
+        raise SystemExit(f"stage: runs failed: {runs['error'].dropna().iloc[0]}")
+    return int(runs["n_calls"].sum()), wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=16,
+                        help="server limit = max_concurrency (default 16)")
+    parser.add_argument("--delay-s", type=float, default=0.2, help="server delay (default 0.2)")
+    parser.add_argument("--calls", type=int, default=480,
+                        help="gateway client: distinct prompts (default 480)")
+    parser.add_argument("--tasks", type=int, default=8, help="stage client: tasks (default 8)")
+    parser.add_argument("--n", type=int, default=32, help="stage client: broadcast N (default 32)")
+    args = parser.parse_args()
+    ideal = args.limit / args.delay_s
+    server = subprocess.Popen(
+        [sys.executable, "-m", "selforg.llm.stub_server", "--delay-s", str(args.delay_s),
+         "--limit", str(args.limit)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        api_base = server.stdout.readline().strip()
+        print(f"{machine()}; stub at {api_base}, delay {args.delay_s} s, limit {args.limit}\n")
+        print(markdown_header(COLUMNS), flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            path = params(root, api_base, args.limit, args.n, args.tasks)
+            for client in ("gateway", "stage"):
+                before = stats(api_base)
+                if client == "gateway":
+                    calls, wall = through_gateway(path, root, args.calls)
+                else:
+                    calls, wall = through_stage(path, root)
+                after = stats(api_base)
+                refused = sum(after["events"].values()) - sum(before["events"].values())
+                rate = calls / wall
+                print(markdown_row([client, calls, round(wall, 2), round(rate, 1),
+                                    round(ideal, 1), f"{rate / ideal:.0%}",
+                                    after["max_in_flight"], refused, load().split()[1]]),
+                      flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"\ntarget: >= {TARGET:.0%} of the ideal {ideal:.0f} calls/s; 0 429s")
+
+
+if __name__ == "__main__":
+    main()
