@@ -6,13 +6,14 @@ Each protocol runs in its own subprocess (so peak RSS is its own) through the re
 gateway (cache key, SQLite cache in a temporary directory, budget, concurrency), litellm's
 `acompletion` and the `scripted/instant` model, which answers at once. The model costs
 nothing, so the wall time per call is what selforg and litellm spend around each call (the
-median of `--repeat` runs, each with a fresh cache, after a warm-up run). Two more figures say
-where it goes: `litellm ms/call` times bare `litellm.acompletion` calls to the same model, 16
-at a time like a run's waves (the floor selforg cannot go below while it calls through
-litellm), and `protocol ms/call` replays the protocol against an in-memory stand-in for the
-gateway (the protocol, Team, view fitting and parsing alone). Memory: peak RSS of the
-subprocess (getrusage) and the tracemalloc peak of one run (a separate, traced run, because
-tracing slows Python down). Prints a Markdown table (docs/performance.md).
+median of `--repeat` runs, each with a fresh cache, after a warm-up run). Three more figures
+say where it goes: `litellm ms/call` times bare `litellm.acompletion` calls to the same model,
+16 at a time like a run's waves (the floor selforg cannot go below while it calls through
+litellm), `gateway ms/call` times the same calls made through `Gateway.complete` (litellm plus
+the cache key, SQLite cache and budget), and `protocol ms/call` replays the protocol against
+an in-memory stand-in for the gateway (the protocol, Team, view fitting and parsing alone).
+Memory: peak RSS of the subprocess (getrusage) and the tracemalloc peak of one run (a separate,
+traced run, because tracing slows Python down). Prints a Markdown table (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ TASK = TaskView("L3-000-bench", "Plan the migration of a hospital's patient reco
 WARMUP = TaskView("L1-000-warmup", "Draft a backup policy for the billing database.")
 FLOOR_CALLS = 320
 FLOOR_CONCURRENCY = 16  # the model's max_concurrency below
-COLUMNS = ("protocol", "N", "calls", "wall s", "ms/call", "litellm ms/call", "protocol ms/call",
-           "peak RSS MB", "tracemalloc peak MB")
+COLUMNS = ("protocol", "N", "calls", "wall s", "ms/call", "litellm ms/call", "gateway ms/call",
+           "protocol ms/call", "peak RSS MB", "tracemalloc peak MB")
+FLOOR_MESSAGES = [{"role": "system", "content": "You are agent 1 in a team of 256 AI agents."},
+                  {"role": "user", "content": f"TASK:\n{TASK.prompt}"}]
 
 
 def config(directory: Path) -> StudyConfig:
@@ -92,20 +95,36 @@ def play(cfg: StudyConfig, name: str, n: int, task: TaskView, gateway: Any) -> t
 
 
 def litellm_floor(cfg: StudyConfig) -> float:
-    """Milliseconds per bare litellm.acompletion call to the scripted model."""
-    from selforg.llm.providers import ensure_registered, import_litellm
+    """Milliseconds per bare litellm.acompletion call to the scripted model, set up in litellm
+    as the gateway sets it up (registered, declared free)."""
+    from selforg.llm.providers import declare_free, ensure_registered, import_litellm
 
     ensure_registered()
+    declare_free(cfg.models[0].model)
     litellm = import_litellm()
-    messages = [{"role": "system", "content": "You are agent 1 in a team of 256 AI agents."},
-                {"role": "user", "content": f"TASK:\n{TASK.prompt}"}]
 
     async def calls() -> None:
         for start in range(0, FLOOR_CALLS, FLOOR_CONCURRENCY):
             await asyncio.gather(*(
-                litellm.acompletion(model=cfg.models[0].model, messages=messages,
+                litellm.acompletion(model=cfg.models[0].model, messages=FLOOR_MESSAGES,
                                     max_tokens=192, temperature=0.7, seed=i, num_retries=0,
                                     drop_params=True)
+                for i in range(start, start + FLOOR_CONCURRENCY)))
+
+    started = time.perf_counter()
+    asyncio.run(calls())
+    return (time.perf_counter() - started) / FLOOR_CALLS * 1000
+
+
+def gateway_floor(cfg: StudyConfig, directory: Path) -> float:
+    """Milliseconds per call for the same calls through Gateway.complete (fresh cache)."""
+    gateway = Gateway(cfg, CallCache(directory))
+
+    async def calls() -> None:
+        for start in range(0, FLOOR_CALLS, FLOOR_CONCURRENCY):
+            await asyncio.gather(*(
+                gateway.complete(cfg.models[0], FLOOR_MESSAGES, max_tokens=192,
+                                 temperature=0.7, seed=i)
                 for i in range(start, start + FLOOR_CONCURRENCY)))
 
     started = time.perf_counter()
@@ -125,7 +144,9 @@ def measure(name: str, n: int, repeat: int) -> dict[str, Any]:
         timed = [play(cfg, name, n, TASK, Gateway(cfg, CallCache(root / f"timed{i}")))
                  for i in range(repeat)]
         wall, calls = statistics.median(w for w, _ in timed), timed[0][1]
-        floor = litellm_floor(cfg)
+        floor = statistics.median(litellm_floor(cfg) for _ in range(repeat))
+        through_gateway = statistics.median(gateway_floor(cfg, root / f"gateway{i}")
+                                            for i in range(repeat))
         isolated = [play(cfg, name, n, TASK, InMemoryGateway()) for _ in range(repeat)]
         bare, bare_calls = statistics.median(w for w, _ in isolated), isolated[0][1]
         tracemalloc.start()
@@ -135,6 +156,7 @@ def measure(name: str, n: int, repeat: int) -> dict[str, Any]:
     return {
         "protocol": name, "N": n, "calls": calls, "wall s": round(wall, 2),
         "ms/call": round(wall / calls * 1000, 2), "litellm ms/call": round(floor, 2),
+        "gateway ms/call": round(through_gateway, 2),
         "protocol ms/call": round(bare / bare_calls * 1000, 3),
         "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "tracemalloc peak MB": round(traced_peak / 2**20, 1),

@@ -23,8 +23,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 
@@ -65,11 +63,12 @@ def _alive(pid: int) -> bool:
 class Budget:
     def __init__(self, limits: BudgetConfig, cache: CallCache) -> None:
         self.limits = limits
-        self._db = sqlite3.connect(cache.path, timeout=60, check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout=60000")
-        self._db.execute(RESERVATIONS)
-        self._lock = threading.Lock()
+        # The cache's own connection and lock (see CallCache): a second connection would make
+        # both re-read the file's pages after every write of the other.
+        self._db = cache.db
+        self._lock = cache.lock
+        with self._lock:
+            self._db.execute(RESERVATIONS)
         self._host = socket.gethostname()
         self._pid = os.getpid()
         self._ledger_seen = 0

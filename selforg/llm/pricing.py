@@ -1,6 +1,6 @@
 """Prices per token: params overrides first, then litellm's bundled price table.
 
-litellm is imported with LITELLM_LOCAL_MODEL_COST_MAP=True (set by selforg.llm.providers), so
+litellm is imported with LITELLM_LOCAL_MODEL_COST_MAP=True (set by selforg.llm's __init__), so
 the table is the one shipped with the pinned litellm version and no price download happens.
 Local (in-process) and scripted models cost nothing. A hosted model with no known price is a
 config error: the budget guard cannot work without one.

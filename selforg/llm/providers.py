@@ -14,7 +14,11 @@ from typing import Any
 from selforg.config import ModelSpec
 
 FREE_PROVIDERS = {"local", "scripted"}
+# litellm's documented zero-cost model: every rate litellm can bill a chat call at, set to 0.
+ZERO_RATES = ("input_cost_per_token", "output_cost_per_token",
+              "cache_creation_input_token_cost", "cache_read_input_token_cost")
 _registered = False
+_declared_free: set[str] = set()
 
 
 def import_litellm() -> Any:
@@ -49,6 +53,28 @@ def ensure_registered() -> None:
 
     custom_llm_setup()
     _registered = True
+
+
+def declare_free(model: str) -> None:
+    """Enter a `local/` or `scripted/` model string in litellm's price table at zero cost.
+
+    Why: litellm prices every response itself and runs a zero-cost diagnostic on it twice,
+    although selforg never reads that figure (it prices calls from usage, see pricing.py). For
+    a model string missing from litellm's table each of these falls back to scanning the whole
+    table by pattern: a third of litellm's work on a call to an instant model (0.5 to 1 ms on
+    2 cores). An entry whose rates are all an explicit 0 (litellm's documented zero-cost
+    model) makes them dict lookups. Hosted and OpenAI-compatible models are left alone: an
+    entry would also change what litellm believes such a model supports.
+    """
+    if model in _declared_free:
+        return
+    provider = provider_of(model)
+    if provider not in FREE_PROVIDERS:
+        raise ValueError(f"{model!r} is not a model of a free provider")
+    litellm = import_litellm()
+    litellm.register_model({model: {**dict.fromkeys(ZERO_RATES, 0.0),
+                                    "litellm_provider": provider, "mode": "chat"}})
+    _declared_free.add(model)
 
 
 def response_format(spec: ModelSpec, schema: dict[str, Any]) -> dict[str, Any] | None:

@@ -100,6 +100,10 @@ class ScriptedLLM(CustomLLM):
         response.usage = Usage(prompt_tokens=prompt,  # type: ignore[attr-defined]
                                completion_tokens=completion, total_tokens=prompt + completion)
         response.model = f"scripted/{name}"
+        # A scripted model is free. Saying so on the response is how a provider hands litellm a
+        # cost it already knows: litellm then skips its own cost calculation for this response
+        # (a third of its post-processing for an instant model).
+        response._hidden_params["response_cost"] = 0.0
         return response
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
