@@ -1,7 +1,7 @@
 """Figures broken down by protocol and N, or protocol and level: the plots' and tables' data.
 
 Long tables (one row per group and metric) with the estimate, its 95% CI and n over tasks, as
-`task_level_stats` computes them. A group with a single task keeps its mean with no CI (plots show
+`stats_of_means` computes them. A group with a single task keeps its mean with no CI (plots show
 the point; the report prints "no CI"). Roles are also pooled per cell (`roles_pooled`).
 """
 
@@ -13,7 +13,8 @@ from selforg.analysis.descriptives import (
     RUN_METRICS,
     SCORE_METRICS,
     point,
-    task_level_stats,
+    stats_of_means,
+    task_means_by,
 )
 from selforg.analysis.metrics import cell_role_metrics
 from selforg.analysis.settings import judged
@@ -25,9 +26,9 @@ ROLE_CELL = ("protocol", "model", "n_agents")
 def breakdown(rows: pd.DataFrame, keys: list[str], metrics: dict[str, str]) -> pd.DataFrame:
     """One row per group of `keys` and metric: value, ci_low, ci_high, n, note."""
     out = []
-    for key, group in rows.groupby(keys, sort=True):
-        labels = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        for name, stat in task_level_stats(group, metrics).items():
+    for key, means in task_means_by(rows, keys, metrics).items():
+        labels = dict(zip(keys, key, strict=True))
+        for name, stat in stats_of_means(means, metrics).items():
             out.append({**labels, "metric": name, "value": point(stat), "ci_low": stat.ci_low,
                         "ci_high": stat.ci_high, "n": stat.n, "note": stat.note})
     return pd.DataFrame(out, columns=[*keys, *BREAKDOWN_COLUMNS])

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from selforg.analysis.descriptives import ProtocolSummary, summarise
+from selforg.analysis.descriptives import ProtocolSummary, StudyRoles, summarise
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, judged, rows_of
 from selforg.analysis.stats import (
@@ -85,11 +85,14 @@ def common_tasks(scores: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 def analyse_setting(frame: pd.DataFrame, setting: Setting, design: Design,
-                    turns: pd.DataFrame, slots: pd.DataFrame) -> SettingResult:
-    """Summaries, comparison and power of the protocols in one setting."""
+                    roles: StudyRoles) -> SettingResult:
+    """Summaries, comparison and power of the protocols in one setting.
+
+    roles: `study_roles` of the study, computed once so no setting re-reads the turns table.
+    """
     rows = rows_of(frame, setting, design)
     protocols = design.order(set(rows["protocol"].astype(str)))
-    summaries = summarise(rows, turns, slots, protocols, stability=setting.level is None)
+    summaries = summarise(rows, roles, protocols, stability=setting.level is None)
     scores, note = common_tasks(judged(rows)[["task_id", "protocol", "q"]])
     comparison = compare_protocols(scores, order=protocols, n_boot=design.n_boot,
                                    seed=design.seed)

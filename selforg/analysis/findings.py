@@ -14,7 +14,7 @@ import pandas as pd
 from selforg.analysis.aggregate import StudyData
 from selforg.analysis.breakdowns import ROLE_CELL, by_keys, roles_pooled
 from selforg.analysis.comparisons import SettingResult, analyse_setting
-from selforg.analysis.descriptives import role_slots
+from selforg.analysis.descriptives import study_roles
 from selforg.analysis.effects import (
     CapabilityFinding,
     ComplexityFinding,
@@ -134,15 +134,15 @@ def failures(data: StudyData) -> pd.DataFrame:
 def analyse(data: StudyData, design: Design) -> Findings:
     """Every statistic of STUDY.md section 7 over the study's tables."""
     frame, turns = data.runs, data.turns
-    slots = role_slots(turns)
+    roles = study_roles(frame, turns)
     cell_settings, level_settings = settings(frame, design)
     reliability = panel_reliability(data.judgments, n_boot=design.n_boot, seed=design.seed)
     return Findings(
         design=design,
         totals=totals(data),
-        pooled=analyse_setting(frame, Setting(), design, turns, slots),
-        cells=[analyse_setting(frame, s, design, turns, slots) for s in cell_settings],
-        levels=[analyse_setting(frame, s, design, turns, slots) for s in level_settings],
+        pooled=analyse_setting(frame, Setting(), design, roles),
+        cells=[analyse_setting(frame, s, design, roles) for s in cell_settings],
+        levels=[analyse_setting(frame, s, design, roles) for s in level_settings],
         scaling=scaling_results(frame, design),
         capability=capability_results(frame, design),
         open_closed=open_closed_results(frame, design),

@@ -18,6 +18,7 @@ from selforg.roles import normalise_role
 
 # Columns of the runs table that define a cell when roles are pooled: one organisation setting.
 CELL: tuple[str, ...] = ("protocol", "model", "n_agents")
+STABILITY_TEST = "mean share of consecutive task pairs keeping the normalised role"
 
 
 def gini(counts: Iterable[float]) -> float | None:
@@ -141,6 +142,16 @@ def cell_role_metrics(
     return pd.DataFrame(rows)
 
 
+def missing_order_message(order: str) -> str:
+    """Why the stability index is not computable when a task order value is missing."""
+    return f"missing task order values in column {order!r}"
+
+
+def duplicate_message(count: int) -> str:
+    """Why the stability index is not computable with `count` duplicate (cell, task, slot) rows."""
+    return f"{count} duplicate (cell, task, slot) rows; pass one row each"
+
+
 def role_stability_by_slot(
     df: pd.DataFrame,
     cell: str | Sequence[str] = "cell",
@@ -161,12 +172,10 @@ def role_stability_by_slot(
     keys = [cell] if isinstance(cell, str) else list(cell)
     data = df[[*keys, order, slot, role]].copy()
     if data[order].isna().any():
-        raise ValueError(f"missing task order values in column {order!r}")
+        raise ValueError(missing_order_message(order))
     duplicated = data.duplicated([*keys, order, slot])
     if duplicated.any():
-        raise ValueError(
-            f"{int(duplicated.sum())} duplicate (cell, task, slot) rows; pass one row each"
-        )
+        raise ValueError(duplicate_message(int(duplicated.sum())))
     data["_rank"] = data.groupby(keys, dropna=False)[order].rank(method="dense").astype(int)
     names = data[role].astype("string").fillna("")
     named = data[names != ""][[*keys, slot, "_rank", role]]
@@ -202,19 +211,27 @@ def role_stability_index(
     rows or on a missing task order. n is the number of slots with at least one pair; extra
     holds n_pairs, n_cells and per_cell (cell label -> index).
     """
-    test = "mean share of consecutive task pairs keeping the normalised role"
     try:
         slots = role_stability_by_slot(df, cell, order, slot, role)
     except ValueError as error:
-        return not_computable(str(error), test=test)
+        return not_computable(str(error), test=STABILITY_TEST)
+    return stability_stat(slots, [cell] if isinstance(cell, str) else list(cell))
+
+
+def stability_stat(slots: pd.DataFrame, keys: Sequence[str]) -> Stat:
+    """The index from `role_stability_by_slot` rows whose cell columns are `keys`.
+
+    Split from `role_stability_index` so a caller can compute the per-slot shares once for
+    many cells and build the index of any subset of whole cells from them.
+    """
     if slots.empty:
-        return not_computable("fewer than 2 consecutive tasks with a role in every cell", test=test)
-    keys = [cell] if isinstance(cell, str) else list(cell)
-    per_cell = slots.groupby(keys, dropna=False)["share"].mean()
+        return not_computable("fewer than 2 consecutive tasks with a role in every cell",
+                              test=STABILITY_TEST)
+    per_cell = slots.groupby(list(keys), dropna=False)["share"].mean()
     return Stat(
         value=float(per_cell.mean()),
         n=len(slots),
-        test=test,
+        test=STABILITY_TEST,
         extra={
             "n_pairs": int(slots["n_pairs"].sum()),
             "n_cells": len(per_cell),

@@ -125,12 +125,16 @@ def hierarchy_depths(turns: pd.DataFrame) -> pd.Series:
     Returns an int Series indexed by run_id.
     """
     last = last_turns(turns)
-    depths = {
+    # A run with no link is flat: depth 1 (every run here has an agent). Only runs with links
+    # walk their chains, in a per-run Python loop that would cost seconds over every run.
+    linked = last[last["run_id"].isin(set(last.loc[last["follows"].notna(), "run_id"]))]
+    depths = {run_id: 1 for run_id in last["run_id"].unique()}
+    depths |= {
         run_id: hierarchy_depth(
             {int(a): _link(f) for a, f in zip(group["agent"], group["follows"], strict=True)}
         )
-        for run_id, group in last.groupby("run_id", sort=True)
+        for run_id, group in linked.groupby("run_id", sort=True)
     }
-    series = pd.Series(depths, name="hierarchy_depth", dtype=int)
+    series = pd.Series(depths, name="hierarchy_depth", dtype=int).sort_index()
     series.index.name = "run_id"
     return series
