@@ -5,9 +5,9 @@ one token per character (no tokenizer packs more) and the full max_tokens of com
 model's prices. The call goes ahead only if spent + reserved + worst case stays within the cap,
 so the cap holds even with many calls in flight. A call that fits the cap but not beside the
 calls in flight waits for them to settle; a call that could not fit even then is refused.
-After the call the reservation is dropped and
-the ledger line the cache wrote for a paid call counts instead (the cache commits it before the
-gateway settles, so a paid call is never missing from both).
+A paid call's ledger line replaces its
+reservation in the cache's write transaction, so a paid call is never missing from both nor
+counted in both; a call that paid nothing releases its reservation.
 
 Spent and reserved live in the cache's SQLite file, not in this process: the ledger of every
 call ever paid through the cache directory, and a `reservations` table of calls in flight, read
@@ -75,17 +75,22 @@ class Budget:
         self.spent_usd = 0.0
         self.calls = 0
         with self._lock:
-            self._read_ledger()
+            self._totals()
 
-    def _read_ledger(self) -> None:
-        """Add the ledger lines written since the last read (by any process) to the totals."""
-        usd, calls, last = self._db.execute(
-            "SELECT COALESCE(SUM(cost_usd), 0), COUNT(*), MAX(id) FROM ledger WHERE id > ?",
+    def _totals(self) -> tuple[float, int]:
+        """Add the ledger lines written since the last read (by any process) to the spent
+        totals and return the reservations in flight (USD, calls): one query, because it runs
+        inside every reservation's write transaction."""
+        usd, calls, last, reserved_usd, reserved_calls = self._db.execute(
+            "SELECT COALESCE(SUM(cost_usd), 0), COUNT(*), MAX(id), "
+            "(SELECT COALESCE(SUM(usd), 0) FROM reservations), "
+            "(SELECT COUNT(*) FROM reservations) FROM ledger WHERE id > ?",
             (self._ledger_seen,)).fetchone()
         self.spent_usd += float(usd)
         self.calls += int(calls)
         if last is not None:
             self._ledger_seen = int(last)
+        return float(reserved_usd), int(reserved_calls)
 
     def _reserved(self) -> tuple[float, int]:
         usd, calls = self._db.execute(
@@ -133,11 +138,11 @@ class Budget:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._read_ledger()
+                reserved = self._totals()
                 refusal = self._refusal(worst_case_usd, model)
                 if refusal is not None:
                     raise refusal
-                if self._refusal(worst_case_usd, model, *self._reserved()) is not None:
+                if self._refusal(worst_case_usd, model, *reserved) is not None:
                     self._drop_dead()
                     if self._refusal(worst_case_usd, model, *self._reserved()) is not None:
                         self._db.execute("ROLLBACK")
@@ -151,10 +156,9 @@ class Budget:
                 raise
         return Reservation(worst_case_usd, int(cursor.lastrowid or 0))
 
-    def settle(self, reservation: Reservation, actual_usd: float | None) -> None:
-        """Drop a reservation once its call is over. A paid call (`actual_usd` not None) is
-        already in the ledger, which the next reservation reads; None: nothing was paid."""
+    def release(self, reservation: Reservation) -> None:
+        """Drop the reservation of a call that paid nothing (it failed, or was cancelled). A
+        paid call's reservation is dropped by the cache write that records it
+        (`CallCache.put(..., release=reservation.id)`)."""
         with self._lock:
             self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation.id,))
-            if actual_usd is not None:
-                self._read_ledger()

@@ -85,8 +85,11 @@ class CallCache:
                 "FROM calls WHERE key = ?", (key,)).fetchone()
         return CachedCall(*row) if row else None
 
-    def put(self, key: str, model: str, call: CachedCall) -> None:
-        """Store a paid call and its ledger line in one transaction."""
+    def put(self, key: str, model: str, call: CachedCall, release: int | None = None) -> None:
+        """Store a paid call and its ledger line in one transaction, which also drops the
+        budget reservation `release` (selforg.llm.budget): the ledger line replaces the
+        reservation atomically, so a kill between the two can neither lose the paid call from
+        the budget nor count it twice, and the call costs one write transaction, not two."""
         now = time.time()
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
@@ -98,6 +101,8 @@ class CallCache:
                 self.db.execute(
                     "INSERT INTO ledger (key, model, cost_usd, created) VALUES (?, ?, ?, ?)",
                     (key, model, call.cost_usd, now))
+                if release is not None:
+                    self.db.execute("DELETE FROM reservations WHERE id = ?", (release,))
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")

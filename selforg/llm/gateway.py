@@ -141,18 +141,19 @@ class Gateway:
             prices.cost(chars + 16 * len(messages), max_tokens), spec.name)
         semaphore = self._semaphores.setdefault(spec.name,
                                                 asyncio.Semaphore(spec.max_concurrency))
-        paid: float | None = None
+        paid = False
         try:
             async with semaphore:
                 result = await self._call_with_retries(spec, messages, max_tokens, temperature,
                                                        json_schema, seed, prices)
             if result.error is None:
-                paid = result.cost_usd
                 self.cache.put(key, spec.model, CachedCall(
                     result.text or "", result.prompt_tokens, result.completion_tokens,
-                    result.cost_usd, result.latency_s))
+                    result.cost_usd, result.latency_s), release=reservation.id)
+                paid = True
         finally:
-            self.budget.settle(reservation, paid)
+            if not paid:
+                self.budget.release(reservation)
         self._count(spec, result)
         return result
 

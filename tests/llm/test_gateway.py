@@ -99,6 +99,20 @@ def test_persistent_failure_is_recorded_not_cached(tmp_path: Path) -> None:
     assert call(gw, cfg).error is None
 
 
+def test_calls_leave_no_reservation_and_one_ledger_line_per_paid_call(tmp_path: Path) -> None:
+    """A paid call's ledger line replaces its reservation in the cache write; a failed call
+    releases its reservation and writes no ledger line."""
+    register_script("flaky", Counter(fail=3, error=litellm_error("InternalServerError")))
+    cfg = config(tmp_path, model="scripted/flaky")
+    gw = Gateway(cfg, CallCache(tmp_path / "cache"))
+    assert call(gw, cfg, seed=1).error is not None
+    assert call(gw, cfg, seed=2).error is None
+    assert call(gw, cfg, seed=2).cached
+    (reservations,) = gw.cache.db.execute("SELECT COUNT(*) FROM reservations").fetchone()
+    assert reservations == 0
+    assert gw.cache.spent()[1] == 1
+
+
 def test_budget_refuses_call_that_could_cross_cap(tmp_path: Path) -> None:
     script = Counter()
     register_script("count", script)
@@ -113,7 +127,7 @@ def test_budget_refuses_call_that_could_cross_cap(tmp_path: Path) -> None:
         for seed in range(100):
             spent += call(gw, cfg, seed=seed).cost_usd
     assert 0.01 < spent <= 0.02
-    assert gw.budget.spent_usd <= 0.02
+    assert gw.cache.spent()[0] <= 0.02
 
 
 def test_max_calls_counts_paid_calls_across_processes(tmp_path: Path) -> None:
