@@ -76,6 +76,10 @@ def _completion(text: str, model: str, messages: list[dict[str, str]]) -> dict[s
 
 def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Keep-alive, as hosted providers allow: under HTTP/1.0 every request would cost the
+        # client a new TCP connection, which real providers never charge.
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, format: str, *args: Any) -> None:
             """Silence per-request logging."""
 
