@@ -171,3 +171,20 @@ def test_a_protocol_with_one_task_is_not_computable_for_its_pairs() -> None:
     assert not by_pair[("coordinator", "shared")].test.computable
     assert by_pair[("coordinator", "sequential")].test.computable
     assert by_pair[("coordinator", "sequential")].test.extra["family_size"] == 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_wilcoxon_with_ties_at_few_tasks_matches_scipy(seed: int) -> None:
+    """The vectorised permutation p-value (tied or zero differences, n <= 13) equals scipy's."""
+    from selforg.analysis.stats_compare import _wilcoxon
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 11))
+    x = rng.integers(1, 5, n) / 4  # judge scores: few distinct values, so ties and zeros
+    y = rng.integers(1, 5, n) / 4
+    if not np.count_nonzero(x - y):
+        y[0] = 1.0 if x[0] != 1.0 else 0.25
+    ref = st.wilcoxon(x, y, zero_method="wilcox")
+    ours = _wilcoxon(x, y)
+    assert ours.value == ref.statistic
+    assert ours.p == ref.pvalue
