@@ -1,0 +1,86 @@
+"""Smoke study: every protocol at N = 4, 16, 64 and 256 on the embedded model (issue 3).
+
+    .venv/bin/python bench/smoke_study.py [--params params/smoke.yaml] [--root .selforg/smoke]
+
+Runs the real stages generate_tasks and run_protocol (SmolLM2-135M through llama.cpp, every
+call through litellm and the gateway) into `--root`, then reads the runs and turns tables back
+and prints, per protocol and N: runs ok, model calls, abstentions, the largest prompt in
+tokens and the context budget. The model's call cache lives under `--root`, so a killed smoke
+study resumes where it stopped and a finished one prints its table again in seconds.
+
+The bound it checks: a view of other agents' work is fitted to `study.context_budget_tokens`,
+so the largest prompt at N = 256 may exceed the largest at N = 4 (the same prompt skeleton
+with a small view) by at most the budget plus the 64-token allowance for a protocol's fixed
+heading line. The last line says whether every protocol stayed within it; the exit code is 1
+if one did not or a run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+from _common import load, machine, markdown_header, markdown_row
+
+from selforg.config import load_config
+from selforg.paths import Paths
+from stages.generate_tasks import generate_tasks
+from stages.run_protocol import run_protocol
+
+HEADING_ALLOWANCE = 64  # tokens a protocol's fixed view heading may add (docs/protocols.md)
+COLUMNS = ("protocol", "N", "runs ok", "calls", "abstained", "max prompt tokens",
+           "budget", "growth over N=4", "within bound")
+
+
+def summary(paths: Paths) -> list[tuple]:
+    """Per protocol and N: runs ok, calls made, abstentions and the largest prompt."""
+    con = duckdb.connect()
+    return con.execute(
+        f"""
+        with t as (
+            select run_id, max(prompt_tokens) as max_prompt, max(budget_tokens) as budget,
+                   count(*) filter (where abstain and not removed) as abstained
+            from read_parquet('{paths.turns}') group by run_id)
+        select r.protocol, r.n_agents, count(*) filter (where r.status = 'ok'),
+               sum(r.n_calls), sum(t.abstained), max(t.max_prompt), max(t.budget)
+        from read_parquet('{paths.runs}') r join t using (run_id)
+        group by all order by r.protocol, r.n_agents
+        """).fetchall()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--params", type=Path, default=Path("params/smoke.yaml"))
+    parser.add_argument("--root", type=Path, default=Path(".selforg/smoke"))
+    args = parser.parse_args()
+    cfg = load_config(args.params)
+    paths = Paths(args.root)
+    paths.data.mkdir(parents=True, exist_ok=True)
+    print(f"# {machine()}; {load()}")
+    start = time.perf_counter()
+    generate_tasks(args.params, args.root)
+    run_protocol(args.params, args.root)
+    print(f"# wall {time.perf_counter() - start:.0f} s; {load()}")
+    rows = summary(paths)
+    smallest = {p: m for p, n, _, _, _, m, _ in rows if n == min(cfg.study.n_agents)}
+    print(markdown_header(list(COLUMNS)))
+    runs_per_cell = cfg.study.replicates * len(cfg.tasks.levels) * cfg.tasks.per_level
+    failures = []
+    for protocol, n, ok, calls, abstained, max_prompt, budget in rows:
+        growth = max_prompt - smallest[protocol]
+        within = growth <= cfg.study.context_budget_tokens + HEADING_ALLOWANCE
+        if not within or ok != runs_per_cell:
+            failures.append(f"{protocol} N={n}")
+        print(markdown_row([protocol, n, ok, calls, abstained, max_prompt, budget, growth,
+                            "yes" if within else "NO"]))
+    print("# every protocol within the bound, every run ok" if not failures
+          else f"# FAILED: {', '.join(failures)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
