@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Literal, ParamSpec
 
 import numpy as np
@@ -469,14 +470,14 @@ def panel_reliability(
     `df` is the judgments table joined with runs (for `final_answer`), or carrying an
     `answer_chars` column. Alpha is reported for q and for each rubric dimension.
     """
-    stats = {
-        "icc2k": icc2k(df),
-        "krippendorff_alpha": krippendorff_alpha(df, "q", n_boot=n_boot, seed=seed),
-    }
+    def alpha(dimension: str) -> Stat:
+        # A not-computable alpha carries no extras; its flag still has to name the dimension.
+        stat = krippendorff_alpha(df, dimension, n_boot=n_boot, seed=seed)
+        return replace(stat, extra={"dimension": dimension, **stat.extra})
+
+    stats = {"icc2k": icc2k(df), "krippendorff_alpha": alpha("q")}
     for dim in DIMENSIONS:
-        stats[f"krippendorff_alpha_{dim}"] = krippendorff_alpha(
-            df, dim, n_boot=n_boot, seed=seed
-        )
+        stats[f"krippendorff_alpha_{dim}"] = alpha(dim)
     stats["test_retest"] = test_retest(df)
     stats["ground_truth_agreement"] = ground_truth_agreement(df, n_boot=n_boot, seed=seed)
     stats["verbosity_bias"] = verbosity_bias(df)

@@ -489,3 +489,5 @@ def test_noise_judge_alone_is_flagged_as_unchecked_and_unreliable() -> None:
     assert stats["icc2k"].value is None
     assert any(f.startswith("ICC(2,k) not computable (needs at least 2 judge") for f in flags)
     assert any(f.startswith("test-retest r =") for f in flags)
+    for dim in DIMENSIONS:
+        assert any(f.startswith(f"Krippendorff's alpha ({dim}) not computable") for f in flags)
