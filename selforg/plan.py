@@ -58,7 +58,7 @@ class StudyPlan:
 
 
 def _add(plan: StudyPlan, spec: ModelSpec, calls: int, prompt: float, worst_prompt: float,
-         max_tokens: int) -> None:
+         max_tokens: float) -> None:
     prices = prices_for(spec)
     m = plan.per_model.setdefault(spec.name, ModelPlan())
     m.calls += calls
@@ -84,14 +84,16 @@ def make_plan(cfg: StudyConfig) -> StudyPlan:
                     plan.runs[(spec.name, name, n, shock.name if shock else None)] = runs
                     judged_runs += runs
                     calls = runs * proto.expected_calls(n)
+                    # mean completion cap per call: the coordinator's plan call has a larger one
+                    per_call = (proto.completion_cap(n, study.agent_max_tokens)
+                                / proto.expected_calls(n))
                     if shock is not None and shock.substitute is not None:
                         size = n + proto.extra_agents
                         moved = calls * shock.substitute.agents(size) // size
                         _add(plan, cfg.model(shock.substitute.model), moved, base + budget / 2,
-                             base + budget, study.agent_max_tokens)
+                             base + budget, per_call)
                         calls -= moved
-                    _add(plan, spec, calls, base + budget / 2, base + budget,
-                         study.agent_max_tokens)
+                    _add(plan, spec, calls, base + budget / 2, base + budget, per_call)
                     if study.assembly == "synthesize":
                         _add(plan, spec, runs, base + budget, base + budget,
                              study.assembly_max_tokens)

@@ -140,3 +140,19 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
 def test_repository_params_are_valid() -> None:
     cfg = load_config(Path(__file__).resolve().parents[1] / "params.yaml")
     assert cfg.agent_models[0].model == "local/smollm2-135m"
+
+
+def test_plan_worst_case_counts_the_coordinators_longer_plan_call(tmp_path: Path) -> None:
+    """The coordinator's plan call may use plan_max_tokens, more than an agent reply."""
+    from selforg.plan import REPLY_SHARE, make_plan
+    from selforg.protocols.builtin.coordinator import plan_max_tokens
+
+    params = scripted_params(tmp_path / "cache")
+    params["study"].update(protocols=["coordinator", "sequential"], n_agents=[16],
+                           agent_max_tokens=64, assembly="concat")
+    cfg = load_config(write_params(tmp_path / "p.yaml", params))
+    runs = cfg.tasks.per_level * len(cfg.tasks.levels)
+    agent = make_plan(cfg).per_model["fake"]
+    expected = runs * ((plan_max_tokens(16, 64) + 16 * 64) + 16 * 64)
+    assert plan_max_tokens(16, 64) > 64
+    assert agent.completion_tokens == pytest.approx(REPLY_SHARE * expected)

@@ -367,6 +367,12 @@ class Protocol(ABC):
     def expected_calls(cls, n: int) -> int:
         """Agent calls of one run at N agents (assembly not included)."""
 
+    @classmethod
+    def completion_cap(cls, n: int, agent_max_tokens: int) -> int:
+        """The most completion tokens one run's agent calls may use (assembly not included),
+        for the plan's worst case; a protocol whose calls have other caps overrides it."""
+        return cls.expected_calls(n) * agent_max_tokens
+
     def __init__(self, team: Team) -> None:
         self.team = team
         team.extra_agents = self.extra_agents

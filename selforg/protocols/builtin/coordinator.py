@@ -130,6 +130,10 @@ class Coordinator(Protocol):
     def expected_calls(cls, n: int) -> int:
         return n + 1
 
+    @classmethod
+    def completion_cap(cls, n: int, agent_max_tokens: int) -> int:
+        return plan_max_tokens(n, agent_max_tokens) + n * agent_max_tokens
+
     def __init__(self, team: Team) -> None:
         super().__init__(team)
         self.assignments: list[Assignment] = []
