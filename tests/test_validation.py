@@ -122,6 +122,7 @@ VIOLATIONS: dict[str, list[tuple[list[dict[str, Any]], str, str]]] = {
         ([{"agent": -2}], "(agent >= -1)", "agent=-2"),
         ([{"round": -1}], "(round >= 0)", "round=-1"),
         ([{"prompt_tokens": -5}], "(prompt_tokens >= 0)", "prompt_tokens=-5"),
+        ([{"builds_on": None}], "(builds_on not null)", "builds_on=null"),
         ([{"run_id": "ghost"}], "every run_id exists in runs", "run_id='ghost'"),
     ],
     "judgments": [
