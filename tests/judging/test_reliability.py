@@ -491,3 +491,19 @@ def test_noise_judge_alone_is_flagged_as_unchecked_and_unreliable() -> None:
     assert any(f.startswith("test-retest r =") for f in flags)
     for dim in DIMENSIONS:
         assert any(f.startswith(f"Krippendorff's alpha ({dim}) not computable") for f in flags)
+
+
+@pytest.mark.parametrize("dimension", ["q", "coherence"])
+def test_alpha_ci_resampling_rating_patterns_matches_resampling_runs(dimension: str) -> None:
+    """The alpha bootstrap draws distinct rating patterns with their multiplicities; its
+    interval agrees with drawing the runs themselves (another random stream, same law)."""
+    frame = panel(300, ["a", "b"], 1, noise=0.8, seed=3)
+    stat = rel.krippendorff_alpha(frame, dimension, n_boot=1000)
+    wide = frame.pivot_table(index="run_id", columns="judge_model", values=dimension)
+    data = wide.to_numpy(dtype=float).T
+    level = "interval" if dimension == "q" else "ordinal"
+    low, high, _ = rel._bootstrap_ci(lambda w: rel._weighted_alphas(data, level, w),
+                                     data.shape[1], 1000, 7)
+    assert stat.ci_low is not None and stat.ci_high is not None
+    assert stat.ci_low == pytest.approx(low, abs=0.03)
+    assert stat.ci_high == pytest.approx(high, abs=0.03)
