@@ -82,8 +82,7 @@ def _sign_patterns(n: int) -> np.ndarray:
 
 def sign_flip_test(diff: np.ndarray) -> tuple[float, float]:
     """The two-sided signed-rank statistic min(R+, R-) and its exact p-value under all 2^n sign
-    flips of the
-    paired differences `diff`, zero differences dropped from the ranking: what
+    flips of the paired differences `diff`, zero differences dropped from the ranking: what
     scipy.stats.wilcoxon computes for tied or zero differences at n <= 13. scipy evaluates that
     permutation test one resample at a time (about 0.4 s a test, minutes at the reference
     scale); this enumerates the same null distribution in one matrix product and compares with
