@@ -1,6 +1,7 @@
 """Smoke study: every protocol at N = 4, 16, 64 and 256 on the embedded model (issue 3).
 
     .venv/bin/python bench/smoke_study.py [--params params/smoke.yaml] [--root .selforg/smoke]
+        [--protocol NAME ...] [--n N ...]
 
 Runs the real stages generate_tasks and run_protocol (SmolLM2-135M through llama.cpp, every
 call through litellm and the gateway) into `--root`, then reads the runs and turns tables back
@@ -8,9 +9,13 @@ and prints, per protocol and N: runs ok, model calls, abstentions, the largest p
 tokens and the context budget. The model's call cache lives under `--root`, so a killed smoke
 study resumes where it stopped and a finished one prints its table again in seconds.
 
+`--protocol` and `--n` narrow the study to some protocols or N (written as params.yaml under
+`--root`), so the study can be run in parts; calls made by an earlier, wider invocation are
+replayed from the cache.
+
 The bound it checks: a view of other agents' work is fitted to `study.context_budget_tokens`,
-so the largest prompt at N = 256 may exceed the largest at N = 4 (the same prompt skeleton
-with a small view) by at most the budget plus the 64-token allowance for a protocol's fixed
+so the largest prompt at N = 256 may exceed the largest at the protocol's smallest N (the same
+prompt skeleton with a small view) by at most the budget plus the 64-token allowance for a protocol's fixed
 heading line. The last line says whether every protocol stayed within it; the exit code is 1
 if one did not or a run failed.
 """
@@ -23,7 +28,8 @@ import time
 from pathlib import Path
 
 import duckdb
-from _common import load, machine, markdown_header, markdown_row
+import yaml
+from _common import load, machine, markdown_header, markdown_row, write_params
 
 from selforg.config import load_config
 from selforg.paths import Paths
@@ -32,7 +38,7 @@ from stages.run_protocol import run_protocol
 
 HEADING_ALLOWANCE = 64  # tokens a protocol's fixed view heading may add (docs/protocols.md)
 COLUMNS = ("protocol", "N", "runs ok", "calls", "abstained", "max prompt tokens",
-           "budget", "growth over N=4", "within bound")
+           "budget", "growth over smallest N", "within bound")
 
 
 def summary(paths: Paths) -> list[tuple]:
@@ -56,17 +62,24 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--params", type=Path, default=Path("params/smoke.yaml"))
     parser.add_argument("--root", type=Path, default=Path(".selforg/smoke"))
+    parser.add_argument("--protocol", nargs="+", help="only these protocols")
+    parser.add_argument("--n", nargs="+", type=int, help="only these N")
     args = parser.parse_args()
-    cfg = load_config(args.params)
     paths = Paths(args.root)
     paths.data.mkdir(parents=True, exist_ok=True)
-    print(f"# {machine()}; {load()}")
+    params = yaml.safe_load(args.params.read_text())
+    params["study"]["protocols"] = args.protocol or params["study"]["protocols"]
+    params["study"]["n_agents"] = args.n or params["study"]["n_agents"]
+    narrowed = write_params(args.root / "params.yaml", params)
+    cfg = load_config(narrowed)
+    print(f"# {machine()}; {load()}; protocols {', '.join(cfg.study.protocols)}; "
+          f"N {cfg.study.n_agents}")
     start = time.perf_counter()
-    generate_tasks(args.params, args.root)
-    run_protocol(args.params, args.root)
+    generate_tasks(narrowed, args.root)
+    run_protocol(narrowed, args.root)
     print(f"# wall {time.perf_counter() - start:.0f} s; {load()}")
     rows = summary(paths)
-    smallest = {p: m for p, n, _, _, _, m, _ in rows if n == min(cfg.study.n_agents)}
+    smallest = {p: m for p, _, _, _, _, m, _ in sorted(rows, key=lambda r: -r[1])}
     print(markdown_header(list(COLUMNS)))
     runs_per_cell = cfg.study.replicates * len(cfg.tasks.levels) * cfg.tasks.per_level
     failures = []
