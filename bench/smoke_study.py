@@ -15,9 +15,9 @@ replayed from the cache.
 
 The bound it checks: a view of other agents' work is fitted to `study.context_budget_tokens`,
 so the largest prompt at N = 256 may exceed the largest at the protocol's smallest N (the same
-prompt skeleton with a small view) by at most the budget plus the 64-token allowance for a protocol's fixed
-heading line. The last line says whether every protocol stayed within it; the exit code is 1
-if one did not or a run failed.
+prompt skeleton with a small view) by at most the budget plus the 64-token allowance for a
+protocol's fixed heading line. The last line says whether every protocol stayed within it;
+the exit code is 1 if one did not or a run failed.
 """
 
 from __future__ import annotations
