@@ -5,9 +5,9 @@ one token per character (no tokenizer packs more) and the full max_tokens of com
 model's prices. The call goes ahead only if spent + reserved + worst case stays within the cap,
 so the cap holds even with many calls in flight. A call that fits the cap but not beside the
 calls in flight waits for them to settle; a call that could not fit even then is refused.
-A paid call's ledger line replaces its
-reservation in the cache's write transaction, so a paid call is never missing from both nor
-counted in both; a call that paid nothing releases its reservation.
+A paid call's ledger line replaces its reservation in the cache's write transaction, so a paid
+call is never missing from both nor counted in both; a call that paid nothing releases its
+reservation.
 
 Spent and reserved live in the cache's SQLite file, not in this process: the ledger of every
 call ever paid through the cache directory, and a `reservations` table of calls in flight, read
@@ -28,18 +28,11 @@ from dataclasses import dataclass
 
 from selforg.config import BudgetConfig
 from selforg.errors import BudgetExceeded
-from selforg.llm.cache import CallCache
+from selforg.llm.cache import RELEASE_RESERVATION, CallCache
 
-RESERVATIONS = """
-CREATE TABLE IF NOT EXISTS reservations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    host TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    usd REAL NOT NULL,
-    created REAL NOT NULL
-)
-"""
-
+# The reservations in flight, as two scalar subqueries (USD, calls).
+_RESERVED = ("(SELECT COALESCE(SUM(usd), 0) FROM reservations), "
+             "(SELECT COUNT(*) FROM reservations)")
 
 WAIT_S = 0.02
 
@@ -67,8 +60,6 @@ class Budget:
         # both re-read the file's pages after every write of the other.
         self._db = cache.db
         self._lock = cache.lock
-        with self._lock:
-            self._db.execute(RESERVATIONS)
         self._host = socket.gethostname()
         self._pid = os.getpid()
         self._ledger_seen = 0
@@ -82,9 +73,8 @@ class Budget:
         totals and return the reservations in flight (USD, calls): one query, because it runs
         inside every reservation's write transaction."""
         usd, calls, last, reserved_usd, reserved_calls = self._db.execute(
-            "SELECT COALESCE(SUM(cost_usd), 0), COUNT(*), MAX(id), "
-            "(SELECT COALESCE(SUM(usd), 0) FROM reservations), "
-            "(SELECT COUNT(*) FROM reservations) FROM ledger WHERE id > ?",
+            f"SELECT COALESCE(SUM(cost_usd), 0), COUNT(*), MAX(id), {_RESERVED} "
+            "FROM ledger WHERE id > ?",
             (self._ledger_seen,)).fetchone()
         self.spent_usd += float(usd)
         self.calls += int(calls)
@@ -93,8 +83,7 @@ class Budget:
         return float(reserved_usd), int(reserved_calls)
 
     def _reserved(self) -> tuple[float, int]:
-        usd, calls = self._db.execute(
-            "SELECT COALESCE(SUM(usd), 0), COUNT(*) FROM reservations").fetchone()
+        usd, calls = self._db.execute(f"SELECT {_RESERVED}").fetchone()
         return float(usd), int(calls)
 
     def _drop_dead(self) -> None:
@@ -161,4 +150,4 @@ class Budget:
         paid call's reservation is dropped by the cache write that records it
         (`CallCache.put(..., release=reservation.id)`)."""
         with self._lock:
-            self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation.id,))
+            self._db.execute(RELEASE_RESERVATION, (reservation.id,))

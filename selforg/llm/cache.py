@@ -7,9 +7,10 @@ left out. Each write is one transaction, so a process killed with SIGKILL leaves
 whole entry or none, and concurrent writers (several processes, Dask workers on one host)
 serialise on SQLite's lock. Failed calls are never cached: a re-run retries them.
 
-The ledger records every call actually paid for; the budget guard sums it, so a cap holds
-across killed and resumed runs. The cache stores answers and usage only: no API keys, no
-headers (the key hash cannot be reversed into a request either).
+The ledger records every call actually paid for; the budget guard sums it and keeps its
+reservations of calls in flight in the same file (the `reservations` table, defined here with
+the others), so a cap holds across killed and resumed runs. The cache stores answers and
+usage only: no API keys, no headers (the key hash cannot be reversed into a request either).
 """
 
 from __future__ import annotations
@@ -41,7 +42,17 @@ CREATE TABLE IF NOT EXISTS ledger (
     cost_usd REAL NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reservations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    usd REAL NOT NULL,
+    created REAL NOT NULL
+);
 """
+# Drops one budget reservation (selforg.llm.budget): by the budget for a call that paid
+# nothing, and inside `put` for a paid call, whose ledger line replaces it.
+RELEASE_RESERVATION = "DELETE FROM reservations WHERE id = ?"
 
 
 def call_key(request: dict[str, Any]) -> str:
@@ -102,7 +113,7 @@ class CallCache:
                     "INSERT INTO ledger (key, model, cost_usd, created) VALUES (?, ?, ?, ?)",
                     (key, model, call.cost_usd, now))
                 if release is not None:
-                    self.db.execute("DELETE FROM reservations WHERE id = ?", (release,))
+                    self.db.execute(RELEASE_RESERVATION, (release,))
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
