@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from selforg.protocols.base import RunFailed, Team, TurnRecord
 from selforg.protocols.turn import ParsedTurn
-from selforg.protocols.view import ViewItem, fit_view
+from selforg.protocols.view import ViewItem
 
 ASSEMBLER = -1
 SYNTH_SYSTEM = (
@@ -38,7 +38,7 @@ async def assemble(team: Team, contributing: Sequence[TurnRecord], method: str) 
     if method == "concat" or not pieces:
         return concat(pieces)
     items = [ViewItem(t.agent, t.parsed.role, t.parsed.contribution) for t in pieces]
-    view = fit_view(items, team.design.context_budget_tokens)
+    view = team.context_budget.fit_view(items)
     messages = [
         {"role": "system", "content": SYNTH_SYSTEM},
         {"role": "user", "content": f"TASK:\n{team.spec.task.prompt}\n\nCONTRIBUTIONS:\n{view}"},

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from selforg.llm.tokens import token_counter
 from selforg.protocols.turn import TURN_INSTRUCTIONS, TURN_SCHEMA, ParsedTurn, parse_turn
-from selforg.protocols.view import ViewItem, fit_view
+from selforg.protocols.view import ContextBudget, ViewItem
 from selforg.seeds import stable_seed
 
 if TYPE_CHECKING:
@@ -186,10 +187,17 @@ class Team:
     def run_id(self) -> str:
         return self.spec.run_id
 
-    def view(self, turns: Sequence[TurnRecord], budget_tokens: int | None = None) -> str:
+    @cached_property
+    def context_budget(self) -> ContextBudget:
+        """The per-call view budget, counted with the run model's tokenizer (substituted agents
+        see views fitted in the run model's tokens too)."""
+        return ContextBudget(self.design.context_budget_tokens,
+                             token_counter(self.spec.model.model))
+
+    def view(self, turns: Sequence[TurnRecord]) -> str:
         """Other agents' work, fitted to the context budget; abstentions are left out."""
         items = [t.view_item() for t in turns if not t.parsed.abstain and t.parsed.contribution]
-        return fit_view(items, budget_tokens or self.design.context_budget_tokens)
+        return self.context_budget.fit_view(items)
 
     def agent_messages(self, agent: int, context: str, role_clause: str,
                        instructions: str = "") -> list[dict[str, str]]:

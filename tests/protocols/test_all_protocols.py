@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from selforg.llm.scripted import register_script
+from selforg.llm.tokens import token_counter
 from selforg.protocols import registry
-from selforg.protocols.view import approx_tokens
 from selforg.runner import RunOutcome
 from selforg.schema import column_names
 from tests.protocols.conftest import TASK, agent_of, planned_instant, play
@@ -67,10 +67,11 @@ def test_runs_are_ok_counted_and_within_budget(tmp_path: Path, name: str, n: int
     assert len(script.requests) - calls == sum(r["agent"] == -1 for r in outcome.turns) <= 1
     if not any(r["directed"] for r in agent_rows):
         assert outcome.run["n_calls"] == len(script.requests)
+    count = token_counter("scripted/counting")
     for messages in script.agent_requests():
         user = messages[-1]["content"]
         assert user.startswith(TASK_PART)
-        assert approx_tokens(user[len(TASK_PART):]) <= BUDGET + SLACK
+        assert count(user[len(TASK_PART):]) <= BUDGET + SLACK
 
 
 @pytest.mark.parametrize(("name", "n"), CASES)

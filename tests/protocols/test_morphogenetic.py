@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from selforg.llm.scripted import register_script
+from selforg.llm.tokens import token_counter
 from selforg.protocols import registry
-from selforg.protocols.view import approx_tokens
 from tests.protocols.conftest import Recorder, play, visible, work
 
 TASK_ONLY = "TASK:\nDraft a backup policy for the billing database."
@@ -59,5 +59,5 @@ def test_the_histogram_fits_the_budget_at_256_agents(tmp_path: Path) -> None:
     play(tmp_path, "morphogenetic", 256, context_budget_tokens=200)
     prompt = visible(rec.prompts_of(0)[1])
     view = prompt.split("\n\n", 1)[1]
-    assert approx_tokens(view) <= 200 and "more specialties omitted" in view
+    assert token_counter("scripted/recorder")(view) <= 200 and "more specialties omitted" in view
 

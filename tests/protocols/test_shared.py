@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from selforg.llm.scripted import register_script
+from selforg.llm.tokens import token_counter
 from selforg.protocols import registry
 from selforg.protocols.base import TaskView
 from selforg.protocols.builtin.shared import MEMORY_KEY, memory_lines
-from selforg.protocols.view import approx_tokens
+from selforg.protocols.view import ContextBudget
 from tests.protocols.conftest import TASK, Recorder, play, work
 
 SECOND = TaskView("L1-001-test", "Plan the rollout of a new payroll system.")
@@ -56,6 +57,7 @@ def test_ordered_cells() -> None:
 def test_memory_fits_the_budget_at_256_agents() -> None:
     history = [[f"specialist number {(t * 7 + a) % 97}" for a in range(256)] for t in range(30)]
     for agent in (0, 255):
-        view = memory_lines(history, agent, 300)
-        assert approx_tokens(view) <= 300
+        fitted = ContextBudget(300, token_counter("local/smollm2-135m"))
+        view = memory_lines(history, agent, fitted)
+        assert fitted.count(view) <= 300
         assert f"Your own earlier roles (agent {agent})" in view and "omitted" in view

@@ -8,11 +8,12 @@ import pytest
 
 from selforg.llm.gateway import CallResult
 from selforg.llm.scripted import register_script
+from selforg.llm.tokens import token_counter
 from selforg.protocols import registry
 from selforg.protocols.base import TurnRecord
 from selforg.protocols.builtin.stigmergic import HEADING, Section, acting_order, render
 from selforg.protocols.turn import ParsedTurn
-from selforg.protocols.view import approx_tokens
+from selforg.protocols.view import ContextBudget
 from tests.protocols.conftest import Recorder, agent_of, play, work
 
 
@@ -70,5 +71,7 @@ def test_the_artifact_fits_the_budget() -> None:
         return TurnRecord("r", i, 0, parsed, CallResult("x"), 200)
 
     sections = [Section(f"T{i}", [turn(i)] * (i % 5 + 1)) for i in range(100)]
-    view = render(sections, 200)
-    assert approx_tokens(view) <= 200 + approx_tokens(HEADING) and "sections omitted" in view
+    fitted = ContextBudget(200, token_counter("local/smollm2-135m"))
+    view = render(sections, fitted)
+    assert fitted.count(view) <= 200 + fitted.count(HEADING) + 1
+    assert "sections omitted" in view

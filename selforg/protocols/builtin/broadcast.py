@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from selforg.protocols.base import Protocol, TurnRecord
 from selforg.protocols.registry import register
-from selforg.protocols.view import ViewItem, fit_view
+from selforg.protocols.view import ViewItem
 
 INTENTION_CHARS = 160  # an intention is one line; longer text would leak work into round 1
 ANNOUNCE = (
@@ -54,8 +54,8 @@ class Broadcast(Protocol):
         team = self.team
         announced = await team.wave([team.ask(a, 0, instructions=ANNOUNCE)
                                      for a in range(team.n)])
-        view = fit_view([intention(t) for t in announced], team.design.context_budget_tokens,
-                        omitted="earlier announcements")
+        view = team.context_budget.fit_view([intention(t) for t in announced],
+                                            omitted="earlier announcements")
         context = f"{HEADING}\n{view}"
         return await team.wave([team.ask(a, 1, context, instructions=DECIDE)
                                 for a in range(team.n)])

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 from selforg.protocols.base import Protocol, TurnRecord, stable_key
 from selforg.protocols.registry import register
-from selforg.protocols.view import clip, fit_view
+from selforg.protocols.view import ContextBudget
 
 DRAFT = (
     "Clonal protocol, stage 1 (draft): write a complete draft answer to the task. Other "
@@ -73,11 +73,11 @@ def tally(ballots: Sequence[TurnRecord], ids: set[int]) -> Counter[int]:
                    and vote in ids)
 
 
-def refine_context(draft: TurnRecord, selected: list[TurnRecord], budget_tokens: int) -> str:
+def refine_context(draft: TurnRecord, selected: list[TurnRecord], budget: ContextBudget) -> str:
     """A refiner's view: the one draft it clones, with its rank, cut to the budget."""
     rank = selected.index(draft) + 1
-    return clip(f"THE DRAFT YOU REFINE (ranked {rank} of the {len(selected)} selected by the "
-                f"team's votes):\n{draft.view_item().full()}", budget_tokens)
+    return budget.clip(f"THE DRAFT YOU REFINE (ranked {rank} of the {len(selected)} selected "
+                       f"by the team's votes):\n{draft.view_item().full()}")
 
 
 @register
@@ -102,13 +102,13 @@ class Clonal(Protocol):
                       stage: int, what: str) -> list[TurnRecord]:
         """Each voter sees the options rotated by its position, fitted to the budget."""
         team = self.team
-        budget = team.design.context_budget_tokens
         rules = VOTE.format(stage=stage, what=what)
         asks = []
         for i, voter in enumerate(voters):
             shift = i * len(options) // len(voters)
             shown = [t.view_item() for t in options[shift:] + options[:shift]]
-            context = f"CANDIDATE {what.upper()}:\n{fit_view(shown, budget, omitted=what)}"
+            view = team.context_budget.fit_view(shown, omitted=what)
+            context = f"CANDIDATE {what.upper()}:\n{view}"
             asks.append(team.ask(voter, round_, context, instructions=rules))
         return await team.wave(asks)
 
@@ -128,9 +128,8 @@ class Clonal(Protocol):
             return ranked[:1]
         selected = ranked[: top_k(len(refiners))]
         base = {agent: selected[j % len(selected)] for j, agent in enumerate(refiners)}
-        budget = team.design.context_budget_tokens
         refinements = candidates(await team.wave([
-            team.ask(agent, 2, refine_context(base[agent], selected, budget),
+            team.ask(agent, 2, refine_context(base[agent], selected, team.context_budget),
                      instructions=REFINE, imposed={"builds_on": [base[agent].agent]})
             for agent in refiners
         ]))

@@ -18,7 +18,6 @@ from typing import Any
 from selforg.protocols.base import MISSION, Protocol, RunFailed, Team, TurnRecord
 from selforg.protocols.registry import register
 from selforg.protocols.turn import ParsedTurn, as_int, load_object
-from selforg.protocols.view import clip
 
 COORDINATOR = 0
 PLAN_TOKENS_PER_WORKER = 32  # {"agent": 17, "role": "...", "subtask": "..."} at a useful length
@@ -167,9 +166,9 @@ class Coordinator(Protocol):
 
     async def _work(self, assignment: Assignment) -> TurnRecord:
         role = assignment.role or "worker"
-        budget = self.team.design.context_budget_tokens
-        context = clip(f"YOUR ASSIGNMENT FROM THE COORDINATOR (agent {COORDINATOR}):\n"
-                       f"role: {role}\nsubtask: {assignment.subtask}", budget)
+        context = self.team.context_budget.clip(
+            f"YOUR ASSIGNMENT FROM THE COORDINATOR (agent {COORDINATOR}):\n"
+            f"role: {role}\nsubtask: {assignment.subtask}")
         return await self.team.ask(assignment.agent, 1, context, role_clause=ASSIGNED_ROLE,
                                    instructions=WORKER_RULES,
                                    imposed={"role": role, "follows": COORDINATOR})

@@ -16,7 +16,7 @@ from collections import Counter
 
 from selforg.protocols.base import Protocol, TurnRecord
 from selforg.protocols.registry import register
-from selforg.protocols.view import clip, fit_lines
+from selforg.protocols.view import ContextBudget
 
 UNDECLARED = "(none declared or abstaining)"
 DECLARE = (
@@ -38,14 +38,14 @@ def histogram(declared: list[TurnRecord]) -> list[tuple[str, int]]:
     return pairs + ([(UNDECLARED, undeclared)] if undeclared else [])
 
 
-def signal(pairs: list[tuple[str, int]], own: TurnRecord, budget_tokens: int) -> str:
+def signal(pairs: list[tuple[str, int]], own: TurnRecord, budget: ContextBudget) -> str:
     """What agent `own.agent` sees in round 1: its own declaration and the counts."""
     norm = own.parsed.role_norm
     mine = ("you abstained" if own.parsed.abstain
             else f"you declared {norm!r}" if norm else "you declared no specialty")
-    lines = [clip(f"DECLARED SPECIALTIES (round 1; {mine}):", budget_tokens // 4),
+    lines = [budget.clip(f"DECLARED SPECIALTIES (round 1; {mine}):", budget.tokens // 4),
              *(f"- {role}: {count}" for role, count in pairs)]
-    return fit_lines(lines, budget_tokens, omitted="specialties")
+    return budget.fit_lines(lines, omitted="specialties")
 
 
 @register
@@ -65,8 +65,8 @@ class Morphogenetic(Protocol):
         team = self.team
         declared = await team.wave([team.ask(a, 0, instructions=DECLARE) for a in range(team.n)])
         pairs = histogram(declared)
-        budget = team.design.context_budget_tokens
         return await team.wave([
-            team.ask(t.agent, 1, signal(pairs, t, budget), instructions=DIFFERENTIATE)
+            team.ask(t.agent, 1, signal(pairs, t, team.context_budget),
+                     instructions=DIFFERENTIATE)
             for t in declared
         ])

@@ -15,7 +15,7 @@ from collections import Counter
 
 from selforg.protocols.base import Protocol, TurnRecord
 from selforg.protocols.registry import register
-from selforg.protocols.view import clip, fit_lines
+from selforg.protocols.view import ContextBudget
 
 MEMORY_KEY = "shared.roles_by_task"
 OWN_HISTORY = 8  # earlier tasks of its own slot an agent is reminded of
@@ -28,7 +28,7 @@ RULES = (
 FIRST_TASK = "ORGANISATIONAL MEMORY: none yet; this is the organisation's first task."
 
 
-def memory_lines(history: list[list[str]], agent: int, budget_tokens: int) -> str:
+def memory_lines(history: list[list[str]], agent: int, budget: ContextBudget) -> str:
     """The memory as agent `agent` sees it, most important lines first, within the budget."""
     if not history:
         return FIRST_TASK
@@ -37,15 +37,15 @@ def memory_lines(history: list[list[str]], agent: int, budget_tokens: int) -> st
     lines = [
         f"ORGANISATIONAL MEMORY: roles taken in the {len(history)} earlier task(s) of this "
         "organisation (normalised).",
-        clip(f"Your own earlier roles (agent {agent}), oldest first: {', '.join(shown)}",
-             budget_tokens // 4),
+        budget.clip(f"Your own earlier roles (agent {agent}), oldest first: {', '.join(shown)}",
+                    budget.tokens // 4),
         "Team role counts over all earlier tasks:",
         *(f"- {role}: {count}" for role, count in sorted(counts.items(),
                                                           key=lambda rc: (-rc[1], rc[0]))),
         "Roles in the last task, by agent:",
         *(f"- agent {slot}: {role}" for slot, role in enumerate(history[-1])),
     ]
-    return fit_lines(lines, budget_tokens, omitted="memory lines")
+    return budget.fit_lines(lines, omitted="memory lines")
 
 
 @register
@@ -65,9 +65,8 @@ class Shared(Protocol):
     async def run(self) -> list[TurnRecord]:
         team = self.team
         history: list[list[str]] = team.memory.setdefault(MEMORY_KEY, [])
-        budget = team.design.context_budget_tokens
         turns = await team.wave([
-            team.ask(a, 0, memory_lines(history, a, budget), instructions=RULES)
+            team.ask(a, 0, memory_lines(history, a, team.context_budget), instructions=RULES)
             for a in range(team.n)
         ])
         history.append([ABSTAINED if t.parsed.abstain else t.parsed.role_norm or NO_ROLE

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from selforg.protocols.base import Protocol, TurnRecord, stable_key
 from selforg.protocols.registry import register
-from selforg.protocols.view import fit_view
+from selforg.protocols.view import ContextBudget
 from selforg.roles import normalise_role
 
 UNTITLED = "Untitled"
@@ -63,11 +63,11 @@ def acting_order(run_id: str, n: int) -> list[int]:
     return sorted(range(n), key=lambda agent: stable_key(run_id, "stigmergic-order", agent))
 
 
-def render(sections: list[Section], budget_tokens: int) -> str:
+def render(sections: list[Section], budget: ContextBudget) -> str:
     if not sections:
         return EMPTY
     by_attention = sorted(sections, key=lambda s: s.attention)  # stable: older first on ties
-    return f"{HEADING}\n{fit_view(by_attention, budget_tokens, omitted='sections')}"
+    return f"{HEADING}\n{budget.fit_view(by_attention, omitted='sections')}"
 
 
 @register
@@ -86,9 +86,8 @@ class Stigmergic(Protocol):
     async def run(self) -> list[TurnRecord]:
         team = self.team
         sections: dict[str, Section] = {}
-        budget = team.design.context_budget_tokens
         for agent in acting_order(team.run_id, team.n):
-            context = render(list(sections.values()), budget)
+            context = render(list(sections.values()), team.context_budget)
             turn = await team.step(team.ask(agent, 0, context, instructions=RULES))
             if turn.parsed.abstain:
                 continue
