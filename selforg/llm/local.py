@@ -26,8 +26,7 @@ from typing import Any, cast
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
 
-from selforg.errors import SelforgError
-from selforg.llm.local_models import LOCAL_MODELS
+from selforg.llm.local_models import weights_path
 
 N_CTX = 4096
 # llama-cpp-python saves the KV state (about 9 MB per 500 tokens, counted against this
@@ -61,14 +60,7 @@ class LocalLlama(CustomLLM):
     def instance(self, name: str) -> _Instance:
         with self._load_lock:
             if name not in self._instances:
-                if name not in LOCAL_MODELS:
-                    raise SelforgError(f"unknown local model {name!r}",
-                                       f"available: {', '.join(sorted(LOCAL_MODELS))}")
-                path = LOCAL_MODELS[name]()
-                if not path.is_file():
-                    raise SelforgError(f"model weights not found at {path}",
-                                       "reinstall with `make install`")
-                self._instances[name] = _Instance(path)
+                self._instances[name] = _Instance(weights_path(name))
             return self._instances[name]
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:

@@ -24,3 +24,15 @@ def _smollm2_path() -> Path:
 
 
 LOCAL_MODELS: dict[str, Callable[[], Path]] = {"smollm2-135m": _smollm2_path}
+
+
+def weights_path(name: str) -> Path:
+    """The GGUF weights of `local/<name>`, or a clear error naming the fix: an unknown model,
+    or weights missing from the installed package."""
+    if name not in LOCAL_MODELS:
+        raise SelforgError(f"unknown local model {name!r}",
+                           f"available: {', '.join(sorted(LOCAL_MODELS))}")
+    path = LOCAL_MODELS[name]()
+    if not path.is_file():
+        raise SelforgError(f"model weights not found at {path}", "reinstall with `make install`")
+    return path

@@ -22,12 +22,16 @@ _declared_free: set[str] = set()
 
 
 def import_litellm() -> Any:
-    """Import litellm offline: bundled price table, no telemetry, no debug banners."""
+    """Import litellm offline: bundled price table, no telemetry, no debug banners, no
+    tokenizer downloads."""
     os.environ.setdefault("LITELLM_TELEMETRY", "False")
     import litellm
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
+    # token_counter would fetch some tokenizers from the Hugging Face hub: counts (and so
+    # prompts, see selforg/llm/tokens.py) must not depend on whether a machine can reach it.
+    litellm.disable_hf_tokenizer_download = True
     return litellm
 
 

@@ -2,12 +2,12 @@
 
 `local/<name>` models count with their own llama.cpp vocabulary (loaded vocabulary-only: no
 weights, about 0.1 s). Every other model counts with litellm's `token_counter`, with Hugging
-Face tokenizer downloads switched off: that gives tiktoken's encoding for OpenAI models and
-cl100k_base for the rest, offline and the same on every machine. Views, and so prompts and the
-call cache's keys, must not depend on whether a machine could reach the Hugging Face hub. For
-a model whose own tokenizer differs from cl100k the budget is approximate; the provider's real
-prompt_tokens are recorded on every call, so a study can check the bound (bench/smoke_study.py
-does).
+Face tokenizer downloads switched off (`providers.import_litellm`): that gives tiktoken's
+encoding for OpenAI models and cl100k_base for the rest, offline and the same on every
+machine. Views, and so prompts and the call cache's keys, must not depend on whether a machine
+could reach the Hugging Face hub. For a model whose own tokenizer differs from cl100k the
+budget is approximate; the provider's real prompt_tokens are recorded on every call, so a study
+can check the bound (bench/smoke_study.py does).
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
-from selforg.errors import SelforgError
 from selforg.llm import providers
-from selforg.llm.local_models import LOCAL_MODELS
+from selforg.llm.local_models import weights_path
 
 TokenCount = Callable[[str], int]
 COUNT_CACHE_SIZE = 1 << 16  # texts per model; a wave shows the same items to every agent
@@ -34,12 +33,9 @@ class _LocalVocabulary:
         import llama_cpp
         from llama_cpp._internals import LlamaModel
 
-        if name not in LOCAL_MODELS:
-            raise SelforgError(f"unknown local model {name!r}",
-                               f"available: {', '.join(sorted(LOCAL_MODELS))}")
         params = llama_cpp.llama_model_default_params()
         params.vocab_only = True
-        self.model = LlamaModel(path_model=str(LOCAL_MODELS[name]()), params=params,
+        self.model = LlamaModel(path_model=str(weights_path(name)), params=params,
                                 verbose=False)
         self.lock = threading.Lock()
         # Free it before interpreter teardown; llama.cpp's own finaliser fails then.
@@ -52,7 +48,6 @@ class _LocalVocabulary:
 
 def _litellm_count(model: str) -> TokenCount:
     litellm: Any = providers.import_litellm()
-    litellm.disable_hf_tokenizer_download = True
 
     def count(text: str) -> int:
         return int(litellm.token_counter(model=model, text=text))
