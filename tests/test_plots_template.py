@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.chromium_helpers import chromium, dump_dom
 from tests.conftest import REPO
 from tests.repo_helpers import commit, copy_project, init_repo, sh
 from tools.build_plots_template import LIBRARIES, PLACEHOLDERS, TEMPLATE
@@ -47,20 +46,9 @@ def external_references(page: str) -> list[str]:
     return [r for r in refs if not r.startswith("data:")]
 
 
-def chromium() -> str | None:
-    return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser",
-                                                        "google-chrome")) if p), None)
-
-
 def drawn_plots(page: Path, profile: Path) -> int:
     """Plots vega drew in headless chromium with every host unresolvable (offline)."""
-    browser = chromium()
-    assert browser is not None
-    dom = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND",
-         "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True).stdout
+    dom = dump_dom(page.as_uri(), profile, offline=True)
     return len(re.findall(r'<canvas width="[1-9]\d*" height="[1-9]\d*" class="marks"', dom))
 
 
