@@ -26,7 +26,9 @@ from prefect_dask import DaskTaskRunner
 
 from selforg.batches import merge_batches, plan_batches, run_batch
 from selforg.paths import Paths
-from selforg.summary import headline_rows, load_metrics
+from selforg.reporting.document import inline_figures
+from selforg.reporting.paths import ReportPaths
+from selforg.summary import headline_table, load_metrics
 from stages.aggregate import aggregate
 from stages.generate_tasks import generate_tasks
 from stages.judge import judge
@@ -54,12 +56,19 @@ def run_batch_task(params: Path, root: Path, batch_id: str) -> dict[str, object]
 
 @task(name="publish")
 def publish_task(root: Path) -> None:
-    """The report and the headline table as artifacts (new versions under the same keys)."""
-    create_markdown_artifact(markdown=Paths(root).report_md.read_text(), key=REPORT_KEY,
-                             description="reports/report.md of this study run")
-    create_table_artifact(table=headline_rows(load_metrics(root)), key=HEADLINE_KEY,
+    """The report and the headline table as artifacts (new versions under the same keys).
+
+    The UI cannot follow the report's links to figures/*.svg, so the artifact carries each
+    figure inline; the table is rounded as the report's headline table is.
+    """
+    report = ReportPaths(Paths(root))
+    create_markdown_artifact(markdown=inline_figures(report.markdown.read_text(),
+                                                     report.figures),
+                             key=REPORT_KEY,
+                             description="reports/report.md of this study run, figures inline")
+    create_table_artifact(table=headline_table(load_metrics(root)), key=HEADLINE_KEY,
                           description="Q per protocol (all settings pooled), from "
-                                      "reports/metrics.json")
+                                      "reports/metrics.json, rounded as in the report")
 
 
 @flow(name="run-protocol", log_prints=True)

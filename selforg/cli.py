@@ -94,30 +94,27 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def _print_summary(root: Path) -> None:
-    """Headline numbers of reports/metrics.json: totals, Q per protocol, pooled comparisons."""
+    """Headline numbers of reports/metrics.json (which commit they are from, and where the
+    report is or how to get it): totals, Q per protocol, pooled comparisons."""
     from selforg.paths import Paths
     from selforg.reporting.paths import ReportPaths
-    from selforg.summary import headline_rows, load_metrics
+    from selforg.summary import headline_table, load_metrics, provenance, report_status
 
     paths = Paths(root)
     metrics = load_metrics(root)
     html = ReportPaths(paths).html
-    print(f"\nreport: {paths.report_md.resolve()}"
+    print(f"\n{provenance(root)}")
+    print(report_status(paths.report_md)
           + (f" (HTML: {html.resolve()})" if html.is_file() else ""))
     print(f"runs {metrics['runs.total']} ({metrics['runs.failed']} failed), judgments "
           f"{metrics['judgments.total']} ({metrics['judgments.failed']} failed), "
           f"tokens {metrics['tokens.total']:,}, ${metrics['cost_usd.total']:.4f}")
-    print(f"{'protocol':<14} {'Q':>6} {'95% CI':>17} {'n':>4} {'tokens/run':>11} "
-          f"{'latency s':>10} {'errors':>7} {'balance':>8}")
-    for row in headline_rows(metrics):
-        lo, hi = row["q_ci_low"], row["q_ci_high"]
-        ci = f"[{lo:.3f}, {hi:.3f}]" if lo is not None and hi is not None else "n/a"
-        tokens, error = row["tokens_per_run"], row["error_rate"]
-        print(f"{row['protocol']:<14} {_num(row['q']):>6} {ci:>17} {row['n']:>4} "
-              f"{'n/a' if tokens is None else round(tokens):>11} "
-              f"{_num(row['latency_s'], 2):>10} "
-              f"{'n/a' if error is None else f'{100 * error:.1f}%':>7} "
-              f"{_num(row['balance']):>8}")
+    widths = {"protocol": -14, "Q [95% CI]": 24, "n tasks": 8, "tokens/run": 11,
+              "latency s": 10, "error rate": 11, "balance": 8}
+    print(" ".join(f"{name:<{-w}}" if w < 0 else f"{name:>{w}}" for name, w in widths.items()))
+    for row in headline_table(metrics):
+        print(" ".join(f"{row[name]!s:<{-w}}" if w < 0 else f"{row[name]!s:>{w}}"
+                       for name, w in widths.items()))
     pairs = sorted(k.split(".", 1)[1] for k in metrics if k.startswith("rel.") and "@" not in k)
     for pair in pairs:
         rel, holm = metrics[f"rel.{pair}"], metrics.get(f"p_holm.{pair}")

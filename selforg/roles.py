@@ -1,7 +1,7 @@
 """Role-name normalisation, shared by the protocols (role_norm column) and the role metrics.
 
 Agents invent free-text roles ("Security Analysts", "security-analyst ", "SECURITY ANALYST").
-STUDY.md section 6 counts unique roles raw and after normalising case, punctuation, whitespace
+docs/study.md section 6 counts unique roles raw and after normalising case, punctuation, whitespace
 and plurals; this module is the one definition of that normalisation.
 """
 

@@ -1,4 +1,4 @@
-"""The study tables (STUDY.md section 5): one typed, documented definition per column.
+"""The study tables (docs/study.md section 5): one typed, documented definition per column.
 
 Every stage writes and reads its parquet files through `selforg.tables`, which checks them
 against these definitions, so a column cannot be renamed in one place and not another.
@@ -22,7 +22,7 @@ class Column:
 
 TASKS: tuple[Column, ...] = (
     Column("task_id", "VARCHAR", "stable id derived from seed, level and index, e.g. L3-007-5f2a"),
-    Column("level", "VARCHAR", "complexity level L1..L4 (STUDY.md section 3)"),
+    Column("level", "VARCHAR", "complexity level L1..L4 (docs/study.md section 3)"),
     Column("domains", "VARCHAR[]", "domains the task spans (1 for L1, 2 for L2, 3+ for L3/L4)"),
     Column("title", "VARCHAR", "short human-readable title"),
     Column("prompt", "VARCHAR", "the full task text every agent receives"),

@@ -49,16 +49,20 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def prefect_server(home: Path) -> Iterator[str]:
-    """Start `prefect server start` on a free port; yield its API URL once healthy."""
+def prefect_server(home: Path, ui: bool = False) -> Iterator[str]:
+    """Start `prefect server start` on a free port (with its web UI if `ui`); yield its API URL
+    once healthy. The UI, when served, is at the API URL without /api."""
     port = free_port()
     home.mkdir(parents=True, exist_ok=True)
     log = (home / "server.log").open("w")
+    api = f"http://127.0.0.1:{port}/api"
+    env = prefect_env(home)
+    if ui:
+        env.update(PREFECT_UI_ENABLED="true", PREFECT_UI_API_URL=api)
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)], cwd=REPO, env=prefect_env(home), stdout=log,
-        stderr=subprocess.STDOUT, text=True)
-    api = f"http://127.0.0.1:{port}/api"
+         "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        text=True)
     try:
         deadline = time.monotonic() + STARTUP_S
         while True:

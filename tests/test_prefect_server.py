@@ -1,9 +1,12 @@
 """`selforg serve` against a real Prefect server: a run triggered through the API completes
-and publishes the report and the headline table as artifacts."""
+and publishes the report (figures inline, as the UI cannot follow relative links) and the
+headline table (rounded as the report rounds it) as artifacts."""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import subprocess
 import sys
 import time
@@ -11,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from selforg.summary import headline_rows
+from selforg.summary import headline_table
+from tests.chromium_helpers import chromium, dump_dom
 from tests.conftest import REPO, scripted_params, write_params
 from tests.prefect_helpers import STARTUP_S, prefect_env, prefect_server, stop
 
@@ -37,7 +41,8 @@ def test_served_study_runs_from_the_api_and_publishes_artifacts(tmp_path: Path) 
 
     params = write_params(tmp_path / "params.yaml", scripted_params(tmp_path / "cache"))
     root = tmp_path / "study"
-    with prefect_server(tmp_path / "prefect") as api, \
+    # With chromium at hand, the server also serves its UI, to look at the artifacts there.
+    with prefect_server(tmp_path / "prefect", ui=chromium() is not None) as api, \
             temporary_settings({PREFECT_API_URL: api}):
         log = (tmp_path / "serve.log").open("w")
         serve = subprocess.Popen(
@@ -67,6 +72,10 @@ def test_served_study_runs_from_the_api_and_publishes_artifacts(tmp_path: Path) 
                     flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])),
                     task_run_filter=TaskRunFilter(), sort=ArtifactSort.KEY_ASC, limit=10,
                     offset=0)}
+            ui = api.removesuffix("/api")
+            pages = {key: dump_dom(f"{ui}/artifacts/artifact/{artifact.id}",
+                                   tmp_path / f"chromium-{key}", budget_ms=30000)
+                     for key, artifact in artifacts.items()} if chromium() else {}
         finally:
             stop(serve)
             log.close()
@@ -74,12 +83,36 @@ def test_served_study_runs_from_the_api_and_publishes_artifacts(tmp_path: Path) 
     metrics = json.loads((root / "reports" / "metrics.json").read_text())
     assert set(artifacts) == {REPORT_KEY, HEADLINE_KEY}
     assert artifacts[REPORT_KEY].type == "markdown"
-    assert artifacts[REPORT_KEY].data == (root / "reports" / "report.md").read_text()
+    report_md = (root / "reports" / "report.md").read_text()
+    shown = str(artifacts[REPORT_KEY].data)
+    # every figure of the report, as the SVG file itself; no link left for the UI to break on
+    figures = sorted((root / "reports" / "figures").glob("*.svg"))
+    assert figures
+    uris = re.findall(r"!\[[^\]]*\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", shown)
+    assert sorted(base64.b64decode(u) for u in uris) == sorted(f.read_bytes() for f in figures)
+    assert "](figures/" not in shown and "](figures/" in report_md
+    image = re.compile(r"!\[[^\]]*\]\([^)]+\)")
+    assert image.sub("", shown) == image.sub("", report_md)
     table = artifacts[HEADLINE_KEY]
     assert table.type == "table"
     rows = json.loads(str(table.data))
-    assert rows == headline_rows(metrics)
+    assert rows == headline_table(metrics)
     assert {r["protocol"] for r in rows} == {"single", "sequential"}
     for row in rows:
-        assert row["q"] == metrics[f"q.{row['protocol']}"]
-        assert row["n"] == metrics[f"q_n.{row['protocol']}"]
+        p = row["protocol"]
+        assert row["Q [95% CI]"] == (f"{metrics[f'q.{p}']:.3f} [{metrics[f'q_ci_low.{p}']:.3f}, "
+                                     f"{metrics[f'q_ci_high.{p}']:.3f}]")
+        assert row["n tasks"] == metrics[f"q_n.{p}"]
+        assert re.fullmatch(r"\d+\.\d%", row["error rate"])
+        # the same cell as the report's headline table
+        assert f"| {p} | " in report_md and f"| {row['Q [95% CI]']} | {row['n tasks']} |" \
+            in report_md
+    if pages:
+        # what the UI's artifact pages show: every figure as an image of the report, and the
+        # table's rounded cells
+        shown_images = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"'
+                                  r'[^>]*class="markdown-renderer__image"', pages[REPORT_KEY])
+        assert sorted(base64.b64decode(u) for u in shown_images) == \
+            sorted(f.read_bytes() for f in figures)
+        for row in rows:
+            assert f">{row['Q [95% CI]']}<" in pages[HEADLINE_KEY], row

@@ -24,6 +24,7 @@ from selforg.reporting.document import (
     Heading,
     Paragraph,
     Table,
+    inline_figures,
     to_html,
     to_markdown,
 )
@@ -100,8 +101,10 @@ def test_dvc_yaml_declares_what_the_stage_writes(project: Path, out: ReportPaths
         columns = pd.read_csv(project / path).columns
         assert {options["x"], options["y"]} <= set(columns), path
         assert options["cache"] is False
-    assert all(not declared(stage[k])[p].get("cache", True) for k in ("metrics", "outs")
-               for p in declared(stage[k]))
+    # metrics.json in git (`dvc metrics diff` across commits); the report files in the DVC
+    # cache, so `dvc push` / `dvc pull` share them with the tables (tests/test_dvc_remote.py)
+    assert all(options.get("cache") is False for options in declared(stage["metrics"]).values())
+    assert all(options.get("cache", True) for options in declared(stage["outs"]).values())
     for dep in stage["deps"]:
         assert dep.startswith("data/") or (REPO / dep).exists(), dep
     assert "data/turns.parquet" in stage["deps"]
@@ -132,6 +135,35 @@ def test_markdown_figures_exist(out: ReportPaths) -> None:
     assert len(links) == len(PLOT_FILES)
     for link in links:
         assert (out.reports / link).is_file()
+
+
+def test_inline_figures_embeds_every_figure_and_changes_nothing_else(out: ReportPaths) -> None:
+    """The Markdown the Prefect artifact shows: each figure link becomes its SVG as a data:
+    URI (the UI cannot follow a link relative to the report); all other text is the report's."""
+    import base64
+
+    markdown = out.markdown.read_text()
+    inlined = inline_figures(markdown, out.figures)
+    images = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", inlined)
+    assert len(images) == len(PLOT_FILES)
+    for (caption, uri), (caption_md, link) in zip(
+            images, re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", markdown), strict=True):
+        assert caption == caption_md
+        prefix = "data:image/svg+xml;base64,"
+        assert uri.startswith(prefix)
+        assert base64.b64decode(uri[len(prefix):]) == (out.reports / link).read_bytes()
+    assert re.sub(r"!\[[^\]]*\]\([^)]+\)", "", inlined) == \
+        re.sub(r"!\[[^\]]*\]\([^)]+\)", "", markdown)
+
+
+def test_inline_figures_refuses_a_missing_figure(out: ReportPaths, tmp_path: Path) -> None:
+    from selforg.errors import DataError
+
+    markdown = out.markdown.read_text()
+    empty = tmp_path / "figures"
+    empty.mkdir()
+    with pytest.raises(DataError, match="not in"):
+        inline_figures(markdown, empty)
 
 
 def test_html_is_self_contained(out: ReportPaths) -> None:

@@ -55,3 +55,28 @@ def test_truncated_parquet_is_detected(tmp_path: Path) -> None:
     with pytest.raises(DataError) as exc:
         read_table("runs", path)
     assert str(path) in str(exc.value) and "rebuild" in str(exc.value)
+
+
+def test_pandas_reads_every_table_of_a_study(tmp_path: Path) -> None:
+    """Users read the tables with pandas (`pandas.read_parquet`, which needs pyarrow or
+    fastparquet): every table of a scripted study reads, with the schema's columns and the
+    same rows DuckDB reads."""
+    import pandas as pd
+
+    from selforg.paths import Paths
+    from stages.generate_tasks import generate_tasks
+    from stages.judge import judge
+    from stages.run_protocol import run_protocol
+    from tests.conftest import scripted_params, write_params
+
+    params = write_params(tmp_path / "params.yaml", scripted_params(tmp_path / "cache"))
+    generate_tasks(params, tmp_path)
+    run_protocol(params, tmp_path)
+    judge(params, tmp_path)
+    for name in ("tasks", "runs", "turns", "judgments"):
+        path = Paths(tmp_path).table(name)
+        frame, checked = pd.read_parquet(path), read_table(name, path)
+        assert list(frame.columns) == column_names(name), name
+        assert len(frame) == len(checked) > 0, name
+        key = column_names(name)[0]
+        assert frame[key].tolist() == checked[key].tolist(), name

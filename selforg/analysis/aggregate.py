@@ -2,11 +2,11 @@
 
 DuckDB does the joins: runs with their task (level, position in the task order), with the judge
 panel (a run's Q and M are each judge's mean over its ok samples, then the mean over judges,
-STUDY.md section 4) and with the per-run turn metrics of `selforg.analysis.metrics` (abstention,
-hierarchy depth, roles, parse failures; unique_role_share = distinct normalised roles / agents
-with a role). Nothing here drops a run: failed runs stay in the frame with status "failed" so
-error rates and the failures section can count them; statistics of Q select `status == 'ok'`
-themselves.
+docs/study.md section 4) and with the per-run turn metrics of `selforg.analysis.metrics`
+(abstention, hierarchy depth, roles, parse failures; unique_role_share = distinct normalised
+roles / agents with a role). Nothing here drops a run: failed runs stay in the frame with
+status "failed" so error rates and the failures section can count them; statistics of Q select
+`status == 'ok'` themselves.
 
 Shocked runs (runs.shock not null) are set apart here, once: `StudyData.runs`, `judgments` and
 `turns` hold baseline runs only, so no protocol comparison, metric or judge statistic can mix

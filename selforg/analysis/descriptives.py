@@ -256,7 +256,7 @@ def summarise(rows: pd.DataFrame, roles: StudyRoles, protocols: list[str],
 
     roles: the study's `StudyRoles`, from which the setting's role figures are regrouped.
     stability: False for a single-level setting, where "consecutive tasks" would skip the
-    tasks of other levels and so not be the index STUDY.md defines over a cell's task order
+    tasks of other levels and so not be the index docs/study.md defines over a cell's task order
     (a levels-pooled setting holds whole cells, as `StudyRoles.stability` needs).
     The balance index is filled in across the protocols of the setting (`with_balance`).
     """

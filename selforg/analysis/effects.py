@@ -1,6 +1,6 @@
 """Effects across settings: scaling with N, capability, open vs closed, complexity.
 
-Each answers one question of STUDY.md section 7 by calling the library's statistics on the
+Each answers one question of docs/study.md section 7 by calling the library's statistics on the
 finished, judged runs. When a question needs data the study did not collect (one N, no
 `fixed_roles`, no open or no closed model, one level) the statistic is not computable with the
 reason, and the report says so; nothing here raises on a small study.
@@ -27,7 +27,7 @@ from selforg.analysis.stats import (
 )
 
 # fixed_roles is `sequential` with pre-assigned roles: the free-role structure it is tested
-# against (STUDY.md section 2).
+# against (docs/study.md section 2).
 FREE_COUNTERPART = "sequential"
 FIXED = "fixed_roles"
 # The reference study's scaling test covers N = 64..256; the same range is tested apart here.

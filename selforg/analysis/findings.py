@@ -132,7 +132,7 @@ def failures(data: StudyData) -> pd.DataFrame:
 
 
 def analyse(data: StudyData, design: Design) -> Findings:
-    """Every statistic of STUDY.md section 7 over the study's tables."""
+    """Every statistic of docs/study.md section 7 over the study's tables."""
     frame, turns = data.runs, data.turns
     roles = study_roles(frame, turns)
     cell_settings, level_settings = settings(frame, design)

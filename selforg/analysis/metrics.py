@@ -1,4 +1,4 @@
-"""The metrics of STUDY.md section 6 in one import: turn metrics, role metrics, balance index.
+"""The metrics of docs/study.md section 6 in one import: turn metrics, role metrics, balance index.
 
 Pure functions over pandas DataFrames with the columns of `selforg.schema`; no I/O. A per-run
 value that is undefined (a share of nothing) is NaN in the returned frames; metrics.json stores
@@ -46,7 +46,7 @@ __all__ = [
     "role_turns",
 ]
 
-# Weights of STUDY.md section 6, in the order q, m, 1 - T, 1 - C, 1 - R; they sum to 1.
+# Weights of docs/study.md section 6, in the order q, m, 1 - T, 1 - C, 1 - R; they sum to 1.
 BALANCE_WEIGHTS: dict[str, float] = {"q": 0.25, "m": 0.20, "t": 0.20, "c": 0.20, "r": 0.15}
 
 

@@ -1,4 +1,4 @@
-"""Role metrics: unique roles, role concentration (Gini) and role stability (STUDY.md section 6).
+"""Role metrics: unique roles, role concentration (Gini), role stability (docs/study.md section 6).
 
 A run's roles are the roles of its agents' last turns that did not abstain: an abstaining agent
 takes no part in the work, whatever name it wrote. Names are counted raw (stripped, non-empty)

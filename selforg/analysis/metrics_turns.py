@@ -1,4 +1,4 @@
-"""Turn-structure metrics per run: abstention and hierarchy depth (STUDY.md section 6).
+"""Turn-structure metrics per run: abstention and hierarchy depth (docs/study.md section 6).
 
 Rows with agent == -1 are the final-answer assembly call, not an agent, and every function here
 drops them before counting.

@@ -1,4 +1,4 @@
-"""Settings: the units within which protocols are compared (STUDY.md section 7).
+"""Settings: the units within which protocols are compared (docs/study.md section 7).
 
 A setting is (model, N, level). Levels are pooled with the task as the blocking factor (every
 comparison pairs or averages per task), so the coarser scopes are (model, N) and the whole study.

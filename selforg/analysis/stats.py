@@ -1,4 +1,4 @@
-"""The statistics of STUDY.md section 7, in one import.
+"""The statistics of docs/study.md section 7, in one import.
 
 Every function returns a `Stat` (or a small dataclass, dict or list of them) and never raises on
 degenerate data: too few samples, zero variance or NaN give `not_computable(reason)`. The

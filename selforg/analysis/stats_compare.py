@@ -1,4 +1,4 @@
-"""Protocol comparison within one setting (STUDY.md section 7, "Protocols").
+"""Protocol comparison within one setting (docs/study.md section 7, "Protocols").
 
 The unit is the task: replicates of a (task, protocol) are averaged first. When every protocol
 ran the same tasks (complete blocks) the tests are paired over tasks (Friedman omnibus, Wilcoxon
@@ -155,7 +155,7 @@ def _welch_guard(groups: dict[str, np.ndarray]) -> str:
     """Why Welch's ANOVA cannot run on these groups, or "" if it can.
 
     Its weights are n / variance per group, so every group needs 2 values and some variance
-    (pingouin raises otherwise, shared/STACK.md).
+    (pingouin 0.7's welch_anova raises otherwise).
     """
     small = [name for name, x in groups.items() if x.size < 2]
     if small:

@@ -1,4 +1,4 @@
-"""Factor effects on Q: the capability threshold and the complexity drop (STUDY.md section 7).
+"""Factor effects on Q: the capability threshold and the complexity drop (docs/study.md section 7).
 
 Capability: does imposing roles (`fixed_roles`) help weak models and hurt strong ones? A two-way
 ANOVA of Q on structure x model answers with the interaction's p; per model, the relative

@@ -1,4 +1,4 @@
-"""Scaling with the number of agents N (STUDY.md section 7, "Scaling").
+"""Scaling with the number of agents N (docs/study.md section 7, "Scaling").
 
 Kruskal-Wallis of Q across N (the paper's test), OLS of Q on log2 N (the trend the Kruskal test
 cannot show) and the cost exponent b of cost ~ N^b from OLS of ln cost on ln N. When the data

@@ -1,4 +1,4 @@
-"""How far the judge panel can be trusted (STUDY.md section 4), one `Stat` per question.
+"""How far the judge panel can be trusted (docs/study.md section 4), one `Stat` per question.
 
 Inputs are judgments-table DataFrames (selforg.schema.JUDGMENTS), with a length column added
 for verbosity bias. Only rows with status "ok" (when the column exists) and a non-null value
@@ -449,7 +449,7 @@ def verbosity_bias(df_with_length: pd.DataFrame) -> Stat:
 
     Length comes from an `answer_chars` column, or else from the length of `final_answer`
     (judgments joined with runs). Run Q is the panel mean: each judge's mean over samples,
-    averaged over judges (STUDY.md section 4).
+    averaged over judges (docs/study.md section 4).
     """
     df = df_with_length
     if "answer_chars" not in df.columns and "final_answer" in df.columns:

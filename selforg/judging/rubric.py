@@ -1,4 +1,4 @@
-"""The judging rubric (STUDY.md section 4): five dimensions, each scored 1-4 on verbal anchors.
+"""The judging rubric (docs/study.md section 4): five dimensions, each scored 1-4 on verbal anchors.
 
 This module is the one definition of the rubric. The judge prompt, the parser, the docs and the
 quality formulas all read it from here, so a changed anchor cannot drift between them. The
@@ -82,7 +82,7 @@ def quality(scores: Mapping[str, int]) -> float:
 
 
 def mission(scores: Mapping[str, int]) -> float:
-    """M = mission / 4, in [0.25, 1]; reported apart from Q (STUDY.md section 4).
+    """M = mission / 4, in [0.25, 1]; reported apart from Q (docs/study.md section 4).
 
     Raises ValueError when the mission score is missing or not an integer 1-4.
     """

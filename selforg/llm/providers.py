@@ -101,12 +101,15 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
 
     provider = provider_of(spec.model)
     if provider == "local":
-        from selforg.llm.local_models import LOCAL_MODELS
+        from selforg.llm.local_models import EMBEDDED_FIX, LOCAL_MODELS, missing_packages
 
         name = spec.model.removeprefix("local/")
         if name not in LOCAL_MODELS:
             return [(f"unknown local model {spec.model!r}",
                      f"use one of: {', '.join('local/' + n for n in sorted(LOCAL_MODELS))}")]
+        if missing := missing_packages():
+            return [(f"{spec.model!r} runs in-process through {' and '.join(missing)}, "
+                     "which is not installed", EMBEDDED_FIX)]
         return []
     if provider == "scripted":
         return []

@@ -1,4 +1,4 @@
-"""The agent turn: its JSON contract (STUDY.md section 2), robust parsing and repair.
+"""The agent turn: its JSON contract (docs/study.md section 2), robust parsing and repair.
 
 Every agent reply must be one JSON object with role, abstain, contribution, follows, builds_on.
 Providers that support constrained decoding get TURN_SCHEMA; the rest are asked in the prompt.

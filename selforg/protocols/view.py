@@ -1,4 +1,5 @@
-"""Fitting other agents' work into a per-call token budget (STUDY.md section 2, context budget).
+"""Fitting other agents' work into a per-call token budget (docs/study.md section 2, "Context
+budget").
 
 With 256 agents a prompt that quoted every earlier contribution would grow without bound. The
 view keeps the full text of the most recent items while they fit, a one-line digest (role plus

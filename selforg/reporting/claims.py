@@ -1,4 +1,4 @@
-"""The table "reference study vs this study": every headline claim of shared/REFERENCE.md.
+"""The table "reference study vs this study": every headline claim of docs/reference.md.
 
 Each row gives the claim, the paper's figure and the setting it was measured in, this study's
 figure (estimate, CI, n, test) and the setting it was measured in here, or "not measured in
@@ -253,7 +253,7 @@ def claims(findings: Findings) -> list[Block]:
                  f"{full(judge['krippendorff_alpha'], 2)}", "the whole judge panel"])
     return [
         Heading("Reference study vs this study"),
-        Paragraph("Each headline claim of arXiv 2603.28990 (figures from shared/REFERENCE.md) "
+        Paragraph("Each headline claim of arXiv 2603.28990 (figures from docs/reference.md) "
                   "next to what this study measured. A claim this study's design cannot test "
                   "says so and why; figures from different settings are never mixed."),
         Table(["claim", "paper's figure", "paper's setting", "this study", "setting here"],

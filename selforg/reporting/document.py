@@ -8,9 +8,13 @@ opens offline. Inline markup in text is limited to **bold** and `code`.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from selforg.errors import DataError
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 2rem auto;
@@ -104,6 +108,28 @@ def to_markdown(blocks: list[Block], figure_dir: str = "figures") -> str:
             items = "".join(f"\n> - {item}" for item in block.items)
             out.append(f"> **{block.title}**{items}")
     return "\n\n".join(out) + "\n"
+
+
+_FIGURE_LINK = re.compile(r"!\[([^\]\n]*)\]\(([\w.-]+)/([\w.-]+\.svg)\)")
+
+
+def inline_figures(markdown: str, figures: Path) -> str:
+    """Markdown of `to_markdown` with each figure link replaced by the SVG as a data: URI.
+
+    For viewers that cannot follow a link relative to the report, such as the Prefect UI's
+    artifact page (which shows the report as a broken image otherwise). A linked figure that is
+    not in `figures` is an error, not a broken image passed off as a report.
+    """
+    def embed(match: re.Match[str]) -> str:
+        caption, directory, name = match.groups()
+        svg = figures / name
+        if directory != figures.name or not svg.is_file():
+            raise DataError(f"the report links {directory}/{name}, which is not in {figures}",
+                            "rebuild the report: `dvc repro aggregate`")
+        data = base64.b64encode(svg.read_bytes()).decode("ascii")
+        return f"![{caption}](data:image/svg+xml;base64,{data})"
+
+    return _FIGURE_LINK.sub(embed, markdown)
 
 
 def inline_html(text: str) -> str:

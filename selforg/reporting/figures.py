@@ -1,7 +1,7 @@
 """The report's figures: Vega-Lite specs over the plot tables, rendered offline to SVG.
 
-`dvc plots show` writes HTML that loads Vega from a CDN (blank offline, shared/STACK.md), so the
-report draws its own charts with vl-convert, which bundles Vega and needs no network. Each
+The report draws its own charts with vl-convert, which bundles Vega and needs no network or
+browser (`dvc plots show` has its own offline page: docs/report.md, "Plots offline"). Each
 spec is written here, small and explicit; a chart that cannot be drawn (no data, a renderer
 error) becomes a Figure without SVG and a note, never a failed stage.
 """

@@ -1,4 +1,4 @@
-"""Seeded task generation over a domain catalogue (STUDY.md section 3).
+"""Seeded task generation over a domain catalogue (docs/study.md section 3).
 
 Pure Python: no model calls, no I/O. `generate_tasks` builds the tasks table's rows,
 `check_answer` decides verifiable tasks from their stored reference. See docs/tasks.md.

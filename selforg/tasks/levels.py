@@ -1,6 +1,6 @@
-"""The four complexity levels of STUDY.md section 3, as numbers the generator obeys.
+"""The four complexity levels of docs/study.md section 3, as numbers the generator obeys.
 
-STUDY.md fixes L1-L3 and leaves L4's size open; L4 uses L3's 10-20 steps and adds 3-5
+docs/study.md fixes L1-L3 and leaves L4's size open; L4 uses L3's 10-20 steps and adds 3-5
 stakeholders, because conflict and missing information make a task harder without making it
 longer.
 """

@@ -1,4 +1,4 @@
-"""The rubric: complete anchors, and Q and M exactly as STUDY.md section 4 defines them."""
+"""The rubric: complete anchors, and Q and M exactly as docs/study.md section 4 defines them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every task meets its level's definition (STUDY.md section 3), for fixed and random seeds."""
+"""Every task meets its level's definition (docs/study.md section 3), for fixed and random seeds."""
 
 from __future__ import annotations
 

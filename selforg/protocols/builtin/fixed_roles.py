@@ -1,4 +1,4 @@
-"""`fixed_roles`: the control for the capability test (STUDY.md section 7).
+"""`fixed_roles`: the control for the capability test (docs/study.md section 7).
 
 Like `sequential` (fixed order; agent k sees the task and the outputs of agents 0..k-1, fitted
 to the context budget), but the designer assigns the roles: agent k takes ROLE_CATALOGUE[k mod
