@@ -170,7 +170,8 @@ def test_the_plan_cap_bounds_entries_not_workers() -> None:
     assert schema["maxItems"] == 256
     for key in ("from", "to"):
         assert schema["items"]["properties"][key] == {"type": "integer", "minimum": 1,
-                                                      "maximum": 256}
+                                                      "maximum": 256,
+                                                      "enum": list(range(1, 257))}
     assert "about 20 entries" in plan_messages("T", 256, 768)[0]["content"]
 
 

@@ -78,8 +78,12 @@ def plan_max_tokens(n: int, agent_max_tokens: int) -> int:
 
 
 def plan_schema(n: int) -> dict[str, Any]:
-    """The plan's JSON schema: entries naming a range of worker ids in 1..n, at most n."""
-    worker = {"type": "integer", "minimum": 1, "maximum": n}
+    """The plan's JSON schema: entries naming a range of worker ids in 1..n, at most n.
+
+    The ids are also an enum: llama.cpp's grammar ignores minimum and maximum, and the
+    embedded model, left free, names workers that do not exist (12 to 15 of 4).
+    """
+    worker = {"type": "integer", "minimum": 1, "maximum": n, "enum": list(range(1, n + 1))}
     entry = {
         "type": "object",
         "properties": {
