@@ -20,6 +20,7 @@ from selforg.analysis.open_questions import (
 from selforg.analysis.resilience import ResilienceResult
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting
+from selforg.config import Shock
 from selforg.reporting.document import to_markdown
 from selforg.reporting.figures import render_all
 from selforg.reporting.metrics_json import flat_metrics
@@ -27,6 +28,7 @@ from selforg.reporting.plots import plot_tables
 from selforg.reporting.report import build_report
 from tests.analysis.test_aggregate_guards import config
 from tests.analysis.test_aggregate_synthetic import synthetic_tables
+from tests.analysis.test_resilience import with_twins
 
 DESIGN = Design(protocols=("sequential", "batched_sequential", "two_pass_sequential"),
                 models=("m",), n_boot=200, sequential_batch_size=4)
@@ -133,3 +135,23 @@ def test_report_section_rows_and_metrics_keys() -> None:
     assert "Priority shift: not measured in this study" in report
     assert "| Batched sequential keeps sequential's quality at O(N/K) latency |" in report
     assert "| Resilience to a priority shift |" in report
+
+
+def test_priority_shift_resilience_is_reported_as_every_resilience() -> None:
+    protocols = ("single", "sequential", "coordinator")
+    tables = with_twins(synthetic_tables(per_level=2, ns=(4,), protocols=protocols,
+                                         models=("open",), fail_every=10_000))
+    shift = Shock.model_validate({"name": "cut", "priority_shift": {}})
+    design = Design(protocols=protocols, models=("open",), fixed_n={"single": 1},
+                    controls=frozenset({"single"}), open_weights={"open": True}, n_boot=100,
+                    shocks={"cut": shift.describe()}, priority_shifts=frozenset({"cut"}))
+    findings = analyse(study_data(tables.tasks, tables.runs, tables.turns, tables.judgments),
+                       design)
+    rows = {r.protocol: r.stat.value for r in findings.open_questions.priority_shift}
+    assert rows == {r.protocol: r.stat.value for r in findings.resilience}
+    assert rows["coordinator"] == pytest.approx(0.75)
+    report = to_markdown(build_report(config(protocols), findings,
+                                      render_all(plot_tables(findings))))
+    assert "Resilience to the priority shift (shocks cut)" in report
+    assert "a new constraint or a change of priorities announced mid-run" in report
+    assert "| Resilience to a priority shift | " in report and "coordinator: 0.750" in report
