@@ -148,6 +148,8 @@ def test_synthetic_tables_pass_the_schema(tmp_path: Path) -> None:
 
 def test_synthetic_tables_carry_the_protocol_effect() -> None:
     runs = synthetic_tables().runs
-    assert set(runs["protocol"]) == set(EFFECT)
+    assert set(runs["protocol"]) == {"coordinator", "sequential", "single"}  # the default
+    assert set(synthetic_tables(protocols=tuple(EFFECT), per_level=1).runs["protocol"]) == set(
+        EFFECT)
     assert (runs["status"] == "failed").sum() > 0
     assert set(runs.loc[runs["protocol"] == "single", "n_agents"]) == {1}
