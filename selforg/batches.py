@@ -81,7 +81,7 @@ def _batch_id(cell: tuple[Any, ...]) -> str:
 
 
 def task_views(tasks: pd.DataFrame) -> list[TaskView]:
-    return [TaskView(t.task_id, t.prompt) for t in tasks.itertuples()]
+    return [TaskView(t.task_id, t.prompt, tuple(t.domains)) for t in tasks.itertuples()]
 
 
 def list_batches(cfg: StudyConfig, tasks: pd.DataFrame) -> list[Batch]:

@@ -136,10 +136,10 @@ def cmd_diff(args: argparse.Namespace) -> None:
 def cmd_protocols(args: argparse.Namespace) -> None:
     from selforg.protocols import registry
 
-    print(f"{'name':<14} {'source':<13} {'calls':<14} {'latency':<26} summary")
+    print(f"{'name':<20} {'source':<13} {'calls':<14} {'latency':<26} summary")
     for name in registry.names():
         p = registry.get(name)
-        print(f"{name:<14} {p.source:<13} {p.calls:<14} {p.latency:<26} {p.summary}")
+        print(f"{name:<20} {p.source:<13} {p.calls:<14} {p.latency:<26} {p.summary}")
 
 
 def cmd_tasks(args: argparse.Namespace) -> None:

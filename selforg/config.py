@@ -87,6 +87,16 @@ class Substitution(Strict):
         return min(team_size, max(1, math.floor(self.share * team_size + 1e-9)))
 
 
+class PriorityShift(Strict):
+    """A change announced at a run's midpoint to every agent asked afterwards, drawn per task
+    from the task's domains (selforg/tasks/announcements.py); the judges score the shocked
+    run against the task with the announcement."""
+
+    kind: Literal["either", "constraint", "priority"] = Field(
+        default="either", description="constraint: a new constraint; priority: one "
+        "stakeholder's goal takes precedence; either: one of the two, drawn per task")
+
+
 class Shock(Strict):
     """One perturbation of the reference study; every baseline run of N >= 2 gets a shocked
     twin under it (docs/protocols.md, "Shocks"). The name is part of the twin's run_id and of
@@ -95,17 +105,25 @@ class Shock(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)]
     remove: Removal | None = None
     substitute: Substitution | None = None
+    priority_shift: PriorityShift | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Shock:
-        if (self.remove is None) == (self.substitute is None):
-            raise ValueError(f"shock {self.name!r} needs exactly one of remove: or substitute:")
+        kinds = [self.remove, self.substitute, self.priority_shift]
+        if sum(kind is not None for kind in kinds) != 1:
+            raise ValueError(f"shock {self.name!r} needs exactly one of remove:, substitute: "
+                             "or priority_shift:")
         return self
 
     def describe(self) -> str:
         """What the shock does, in a few words, for the report."""
         if self.remove is not None:
             return f"remove {self.remove.k} agent(s), {self.remove.target.replace('_', '-')}"
+        if self.priority_shift is not None:
+            what = {"either": "a new constraint or a change of priorities",
+                    "constraint": "a new constraint",
+                    "priority": "a change of priorities"}[self.priority_shift.kind]
+            return f"{what} announced mid-run, from the task's domain"
         assert self.substitute is not None
         return (f"{self.substitute.share:.0%} of the agents answered by "
                 f"{self.substitute.model}")
@@ -123,6 +141,8 @@ class StudyDesign(Strict):
     agent_max_tokens: Annotated[int, Field(ge=16, le=8192)] = 192
     assembly_max_tokens: Annotated[int, Field(ge=16, le=16384)] = 384
     context_budget_tokens: Annotated[int, Field(ge=128, le=200_000)] = 900
+    sequential_batch_size: Annotated[int, Field(ge=1, le=1024)] = Field(
+        default=4, description="K of batched_sequential: agents per batch run in parallel")
     shocks: list[Shock] = []
 
 

@@ -110,7 +110,7 @@ def render_plan(cfg: StudyConfig, plan: StudyPlan) -> str:
              f"{', '.join(cfg.tasks.levels)})", "runs:"]
     for (model, protocol, n, shock), count in plan.runs.items():
         shocked = f"  shock {shock}" if shock else ""
-        lines.append(f"  {model:<16} {protocol:<14} N={n:<4} {count:>7} runs{shocked}")
+        lines.append(f"  {model:<16} {protocol:<20} N={n:<4} {count:>7} runs{shocked}")
     lines.append(f"  total {plan.total_runs} runs")
     lines.append("model calls, tokens and USD (estimate; worst case in brackets):")
     for name, m in plan.per_model.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ RUNS: tuple[Column, ...] = (
     Column("shock_removed", "INTEGER[]", "agents a removal shock took out mid-run (empty if none)"),
     Column("shock_substituted", "INTEGER[]",
            "agents a substitution shock gave to the substitute model (empty if none)"),
+    Column("shock_announcement", "VARCHAR", "what a priority-shift shock announced mid-run "
+           "(the judges score the run against the task plus this); null if nothing was",
+           nullable=True),
     Column("final_answer", "VARCHAR", "the deliverable the judges score", nullable=True),
     Column("n_active", "INTEGER", "agents whose final-round turn contributed"),
     Column("n_abstained", "INTEGER", "agents whose final-round turn abstained"),

@@ -38,8 +38,8 @@ SECTIONS = [
     "Setting", "Headline: quality and cost by protocol", "Protocol comparisons per setting",
     "Scaling with the number of agents", "Capability threshold: free roles vs fixed roles",
     "Open vs closed models", "Complexity: quality by task level", "Resilience to shocks",
-    "Emergent behaviour: roles, abstention, hierarchy", "Judge reliability", "Power",
-    "Failures", "Reference study vs this study",
+    "Open questions of the reference study", "Emergent behaviour: roles, abstention, hierarchy",
+    "Judge reliability", "Power", "Failures", "Reference study vs this study",
 ]
 
 

@@ -12,7 +12,7 @@ from selforg.tables import read_table, write_table
 
 RUN = {"run_id": "r1", "task_id": "t1", "protocol": "single", "model": "m", "n_agents": 1,
        "replicate": 0, "assembly": "concat", "shock": None, "shock_removed": [],
-       "shock_substituted": [], "final_answer": "ans", "n_active": 1,
+       "shock_substituted": [], "shock_announcement": None, "final_answer": "ans", "n_active": 1,
        "n_abstained": 0, "hierarchy_depth": 1, "n_calls": 1, "prompt_tokens": 10,
        "completion_tokens": 5, "cost_usd": 0.0, "latency_s": 0.5, "status": "ok", "error": None}
 

@@ -31,7 +31,7 @@ def _tasks() -> Rows:
 def _runs(tasks: Rows) -> Rows:
     base = {"protocol": "single", "model": "m", "n_agents": 2, "replicate": 0,
             "assembly": "concat", "shock": None, "shock_removed": [], "shock_substituted": [],
-            "final_answer": "answer", "n_active": 2, "n_abstained": 0,
+            "shock_announcement": None, "final_answer": "answer", "n_active": 2, "n_abstained": 0,
             "hierarchy_depth": 1, "n_calls": 3, "prompt_tokens": 100, "completion_tokens": 20,
             "cost_usd": 0.01, "latency_s": 1.5, "status": "ok", "error": None}
     ok = {**base, "run_id": "r-ok", "task_id": tasks[0]["task_id"]}

@@ -26,6 +26,7 @@ from selforg.analysis.effects import (
     scaling_results,
 )
 from selforg.analysis.metrics import agent_turns
+from selforg.analysis.open_questions import OpenQuestions, open_questions
 from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, settings
@@ -68,7 +69,8 @@ class Findings:
     roles_by_n, roles_total: roles pooled per (protocol, model, N), per N, and over the whole
     study. reliability: the judge panel's statistics, flags their warnings (each once).
     failures: one row per (kind, protocol or judge, reason) with a count. resilience: per
-    configured shock x protocol (empty when study.shocks is).
+    configured shock x protocol (empty when study.shocks is). open_questions: batching, the
+    second pass and the priority shift (selforg.analysis.open_questions).
     """
 
     design: Design
@@ -89,6 +91,7 @@ class Findings:
     flags: list[str]
     failures: pd.DataFrame
     resilience: list[ResilienceResult]
+    open_questions: OpenQuestions
 
 
 def totals(data: StudyData) -> Totals:
@@ -137,6 +140,7 @@ def analyse(data: StudyData, design: Design) -> Findings:
     roles = study_roles(frame, turns)
     cell_settings, level_settings = settings(frame, design)
     reliability = panel_reliability(data.judgments, n_boot=design.n_boot, seed=design.seed)
+    resilience = resilience_results(frame, data.shocked, design)
     return Findings(
         design=design,
         totals=totals(data),
@@ -155,5 +159,6 @@ def analyse(data: StudyData, design: Design) -> Findings:
         reliability=reliability,
         flags=list(dict.fromkeys(reliability_flags(reliability))),
         failures=failures(data),
-        resilience=resilience_results(frame, data.shocked, design),
+        resilience=resilience,
+        open_questions=open_questions(frame, resilience, design),
     )

@@ -31,6 +31,8 @@ class Design:
     open_weights: model alias -> whether its weights are open.
     list_price: model alias -> (input, output) USD per million tokens, where known.
     shocks: study.shocks, name -> what it does (empty: resilience not measured).
+    priority_shifts: the names of the priority-shift shocks among them.
+    sequential_batch_size: K of batched_sequential (study.sequential_batch_size).
     """
 
     protocols: tuple[str, ...]
@@ -40,6 +42,8 @@ class Design:
     open_weights: Mapping[str, bool] = field(default_factory=dict)
     list_price: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     shocks: Mapping[str, str] = field(default_factory=dict)
+    priority_shifts: frozenset[str] = frozenset()
+    sequential_batch_size: int = 4
     n_boot: int = 2000
     seed: int = 0
 

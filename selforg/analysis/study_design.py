@@ -35,6 +35,8 @@ def design_from_config(cfg: StudyConfig, n_boot: int = 2000) -> Design:
         open_weights={m.name: m.open_weights for m in cfg.agent_models},
         list_price=prices,
         shocks={s.name: s.describe() for s in cfg.study.shocks},
+        priority_shifts=frozenset(s.name for s in cfg.study.shocks if s.priority_shift),
+        sequential_batch_size=cfg.study.sequential_batch_size,
         n_boot=n_boot,
         seed=cfg.seed,
     )

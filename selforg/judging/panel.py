@@ -2,9 +2,12 @@
 
 Each ok run is judged by every judge model, `samples` times each, with a distinct seed and
 replicate index per sample so repeated samples are independent (and cached independently).
-The judge sees the task and the final answer only (selforg.judging.prompt). An unparseable
-judgment is asked again (a new seed) up to `PARSE_ATTEMPTS` times, then recorded as failed.
-Verifiable tasks also get the code checker's verdict beside the judge's scores.
+The judge sees the task and the final answer only (selforg.judging.prompt); for a run under a
+priority-shift shock the task is the updated one, with the announcement the agents were given
+after the shock (`runs.shock_announcement`). An unparseable judgment is asked again (a new
+seed) up to `PARSE_ATTEMPTS` times, then recorded as failed. Verifiable tasks also get the
+code checker's verdict beside the judge's scores, except runs with an announcement: the
+checker knows the original task only, and an announced change may move the truth.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from selforg.judging.rubric import DIMENSIONS, mission, quality
 from selforg.llm.gateway import Gateway
 from selforg.seeds import stable_seed
 from selforg.tasks import check_answer
+from selforg.tasks.announcements import updated_task
 
 PARSE_ATTEMPTS = 3
 
@@ -45,9 +49,13 @@ def jobs_for(cfg: StudyConfig, runs: Sequence[dict[str, Any]],
         if run["status"] != "ok":
             continue
         task = tasks[run["task_id"]]
-        reference = task["reference"] if task["verifiable"] else None
+        announced = run.get("shock_announcement")
+        announced = announced if isinstance(announced, str) and announced else None
+        prompt = updated_task(task["prompt"], announced)
+        # the checker knows the original task only: an announced change may move the truth
+        reference = task["reference"] if task["verifiable"] and announced is None else None
         for judge in cfg.judge_models:
-            jobs.extend(JudgeJob(run["run_id"], task["prompt"], run["final_answer"] or "",
+            jobs.extend(JudgeJob(run["run_id"], prompt, run["final_answer"] or "",
                                  reference, judge, sample)
                         for sample in range(cfg.judges.samples))
     return jobs

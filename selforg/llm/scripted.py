@@ -40,14 +40,17 @@ def _digest(messages: list[dict[str, str]]) -> int:
 
 
 def _plan(params: dict[str, Any]) -> str:
-    """A coordinator plan assigning every worker the plan's token cap has room for."""
+    """A coordinator plan directing every worker: as many entries as the plan's token cap has
+    room for (36 tokens each), each a range of consecutive workers."""
     fmt = params.get("response_format") or {}
     props = (fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {})
-    n = props["properties"]["assignments"]["items"]["properties"]["agent"]["maximum"]
-    room = (int(params.get("max_tokens") or 0) - 32) // 32
+    n = props["properties"]["assignments"]["items"]["properties"]["from"]["maximum"]
+    entries = max(1, min(n, (int(params.get("max_tokens") or 0) - 32) // 36))
+    size = -(-n // entries)
     return json.dumps({"assignments": [
-        {"agent": k, "role": f"specialist {k}", "subtask": f"Part {k} of the task."}
-        for k in range(1, min(n, room) + 1)
+        {"from": first, "to": min(n, first + size - 1), "role": f"specialist {first}",
+         "subtask": f"Part {first} of the task."}
+        for first in range(1, n + 1, size)
     ]})
 
 

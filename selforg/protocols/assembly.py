@@ -41,7 +41,7 @@ async def assemble(team: Team, contributing: Sequence[TurnRecord], method: str) 
     view = team.context_budget.fit_view(items)
     messages = [
         {"role": "system", "content": SYNTH_SYSTEM},
-        {"role": "user", "content": f"TASK:\n{team.spec.task.prompt}\n\nCONTRIBUTIONS:\n{view}"},
+        {"role": "user", "content": f"TASK:\n{team.task_prompt}\n\nCONTRIBUTIONS:\n{view}"},
     ]
     round_ = max((t.round for t in team.turns), default=-1) + 1
     result = await team.call(ASSEMBLER, round_, messages, json_schema=None,

@@ -5,8 +5,9 @@ A protocol only decides who is asked what, in which order, and what each agent m
 mission (never a role, unless the protocol assigns one), fitting the visible work of others to
 the context budget, calling the model through the gateway, parsing the turn, recording tokens,
 cost and latency, and keeping the run's critical-path latency (waves run in parallel). It also
-applies a run's shock (agents removed at the midpoint, agents answered by another model), so
-no protocol has shock-specific code (docs/protocols.md, "Shocks").
+applies a run's shock (agents removed at the midpoint, a priority shift announced there,
+agents answered by another model), so no protocol has shock-specific code (docs/protocols.md,
+"Shocks").
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from selforg.llm.tokens import token_counter
 from selforg.protocols.turn import TURN_INSTRUCTIONS, TURN_SCHEMA, ParsedTurn, parse_turn
 from selforg.protocols.view import ContextBudget, ViewItem
 from selforg.seeds import stable_seed
+from selforg.tasks.announcements import announcement, updated_task
 
 if TYPE_CHECKING:
     from selforg.config import ModelSpec, Removal, Shock, StudyDesign
@@ -43,10 +45,12 @@ FREE_ROLE = (
 
 @dataclass(frozen=True)
 class TaskView:
-    """The part of a task the agents see."""
+    """The part of a task the agents see, and its domains (which a priority shift draws its
+    announcement from; empty for a hand-written task)."""
 
     task_id: str
     prompt: str
+    domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,15 @@ class RunSpec:
             return f"{self.protocol}-{digest}"
         key = "|".join(map(str, (*parts, self.shock.name)))
         return f"{self.protocol}-{self.shock.name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+    @property
+    def announcement(self) -> str | None:
+        """What a priority-shift shock announces to this run's agents (None for other runs);
+        the same for every run of the task under the shock."""
+        if self.shock is None or self.shock.priority_shift is None:
+            return None
+        return announcement(self.task.task_id, self.task.prompt, self.task.domains,
+                            self.shock.name, self.shock.priority_shift.kind)
 
 
 class RunFailed(Exception):
@@ -157,8 +170,9 @@ class Team:
 
     Shocks: `started_calls` counts agent calls as they start (in the order a wave starts
     them, never the order they finish, which differs between a live run and a cache replay);
-    when `shock_after` of them have started, the next ask fires a removal shock and sets
-    `removed`. `wave_start` is how many turns were recorded when the current wave began, the
+    when `shock_after` of them have started, the next ask fires the run's midpoint shock: a
+    removal sets `removed`, a priority shift sets `announced` (from then on `task_prompt`
+    carries it). `wave_start` is how many turns were recorded when the current wave began, the
     completed work `most_followed` ranks. The protocol sets `extra_agents` and `shock_after`.
     """
 
@@ -173,6 +187,7 @@ class Team:
     shock_after: int = 0
     started_calls: int = 0
     removed: frozenset[int] | None = None
+    announced: str | None = None
     wave_start: int = 0
 
     @property
@@ -186,6 +201,12 @@ class Team:
     @property
     def run_id(self) -> str:
         return self.spec.run_id
+
+    @property
+    def task_prompt(self) -> str:
+        """The task as agents asked now read it: with the priority shift's announcement once
+        it has been made."""
+        return updated_task(self.spec.task.prompt, self.announced)
 
     @cached_property
     def context_budget(self) -> ContextBudget:
@@ -211,7 +232,7 @@ class Team:
         rules = f"{instructions} " if instructions else ""
         system = (f"You are one of the {self.size} AI agents of a team working for one "
                   f"organisation. {MISSION} {rules}{TURN_INSTRUCTIONS}")
-        user = f"TASK:\n{self.spec.task.prompt}"
+        user = f"TASK:\n{self.task_prompt}"
         if context:
             user += f"\n\n{context}"
         user += f"\n\n{agent_line(agent)} {role_clause}"
@@ -258,16 +279,19 @@ class Team:
         return result
 
     def is_removed(self, agent: int) -> bool:
-        """Whether `agent` has left the run; fires the removal shock when its time has come.
+        """Whether `agent` has left the run; fires the midpoint shock when its time has come.
 
-        Called as an ask starts, before its call is counted, so the shock fires at the start
-        of the first ask after `shock_after` agent calls have started.
+        Called as an ask starts, before its call is counted and its prompt built, so the shock
+        fires at the start of the first ask after `shock_after` agent calls have started: a
+        removal takes its agents out, a priority shift is announced to this ask and every
+        later one.
         """
         shock = self.spec.shock
-        removal = shock.remove if shock is not None else None
-        due = self.removed is None and self.started_calls >= self.shock_after
-        if removal is not None and due:
-            self.removed = self._removal_targets(removal)
+        if shock is not None and self.started_calls >= self.shock_after:
+            if shock.remove is not None and self.removed is None:
+                self.removed = self._removal_targets(shock.remove)
+            if shock.priority_shift is not None and self.announced is None:
+                self.announced = self.spec.announcement
         return agent in (self.removed or ())
 
     def _removal_targets(self, removal: Removal) -> frozenset[int]:

@@ -19,6 +19,7 @@ from selforg.analysis.findings import Findings
 from selforg.analysis.result import Stat
 from selforg.analysis.stats import PairComparison
 from selforg.reporting.document import Block, Heading, Paragraph, Table
+from selforg.reporting.open_questions import CLAIM_ROWS as OPEN_QUESTION_ROWS
 from selforg.reporting.sections_effects import NO_SHOCKS
 from selforg.reporting.text import est, full, p_is
 
@@ -243,7 +244,7 @@ CLAIMS = [
 def claims(findings: Findings) -> list[Block]:
     """The reference-vs-this-study table."""
     rows = []
-    for claim, paper, paper_setting, measure in CLAIMS:
+    for claim, paper, paper_setting, measure in [*CLAIMS, *OPEN_QUESTION_ROWS]:
         figure, here = measure(findings)
         rows.append([claim, paper, paper_setting, figure, here])
     judge = findings.reliability

@@ -15,6 +15,7 @@ from typing import Any
 from selforg.analysis.comparisons import SettingResult
 from selforg.analysis.findings import Findings
 from selforg.analysis.result import Stat
+from selforg.reporting import open_questions
 from selforg.reporting.keys import ci_keys, n_key
 
 # Summary metric -> key head, for the protocol figures of the pooled setting.
@@ -151,6 +152,7 @@ def flat_metrics(findings: Findings) -> dict[str, float | int | None]:
         out.put(key, value)
     for r in findings.resilience:
         out.stat(f"resilience.{r.protocol}.{r.shock}", r.stat, n=True)
+    open_questions.put_metrics(out, findings)
     _setting(out, findings.pooled, full=True)
     for result in findings.cells:
         _setting(out, result, full=False)

@@ -18,6 +18,7 @@ from selforg.reporting.claims import claims
 from selforg.reporting.document import Block, Figure, Heading, to_html, to_markdown
 from selforg.reporting.figures import render_all
 from selforg.reporting.metrics_json import flat_metrics
+from selforg.reporting.open_questions import section as open_questions
 from selforg.reporting.paths import ReportPaths
 from selforg.reporting.plots import plot_tables, write_plots
 from selforg.reporting.sections_core import comparisons, headline, setting, warnings
@@ -51,6 +52,7 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
         *open_closed(findings),
         *complexity(findings, figures["quality_by_level"]),
         *resilience(findings),
+        *open_questions(findings),
         *emergent(findings, figures["roles_by_n"]),
         *reliability(findings),
         *power(findings),

@@ -19,7 +19,8 @@ import pandas as pd
 from selforg.tables import read_table, write_table
 
 LEVEL_BASE = {"L1": 0.85, "L2": 0.8, "L3": 0.7, "L4": 0.55}
-EFFECT = {"coordinator": 1.0, "sequential": 1.1, "single": 0.9}
+EFFECT = {"coordinator": 1.0, "sequential": 1.1, "single": 0.9, "batched_sequential": 1.05,
+          "two_pass_sequential": 1.1}
 MODEL_EFFECT = {"closed": 1.0, "open": 0.95}
 ROLES = ["Analyst", "analysts", "Planner", "Risk Officer", "Writer", "Reviewer", "Engineer"]
 JUDGES = ("judge-a", "judge-b")
@@ -123,6 +124,7 @@ def synthetic_tables(seed: int = 7, per_level: int = 6, ns: tuple[int, ...] = (4
                         "run_id": run_id, "task_id": task.task_id, "protocol": protocol,
                         "model": model, "n_agents": n, "replicate": 0, "assembly": "synthesize",
                         "shock": None, "shock_removed": [], "shock_substituted": [],
+                        "shock_announcement": None,
                         "final_answer": None if failed else "x" * int(400 + 800 * true_q),
                         "n_active": n, "n_abstained": 0, "hierarchy_depth": 1,
                         "n_calls": len(team), "prompt_tokens": tokens - 50 * len(team),
@@ -146,6 +148,8 @@ def test_synthetic_tables_pass_the_schema(tmp_path: Path) -> None:
 
 def test_synthetic_tables_carry_the_protocol_effect() -> None:
     runs = synthetic_tables().runs
-    assert set(runs["protocol"]) == set(EFFECT)
+    assert set(runs["protocol"]) == {"coordinator", "sequential", "single"}  # the default
+    assert set(synthetic_tables(protocols=tuple(EFFECT), per_level=1).runs["protocol"]) == set(
+        EFFECT)
     assert (runs["status"] == "failed").sum() > 0
     assert set(runs.loc[runs["protocol"] == "single", "n_agents"]) == {1}

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from selforg.analysis.aggregate import run_frame
+from selforg.judging.prompt import build_judge_messages
 from selforg.llm.scripted import register_script
 from selforg.protocols import registry
 from selforg.tables import read_table
+from selforg.tasks.announcements import CONSTRAINT, PRIORITY, UPDATE_HEADING, updated_task
+from selforg.tasks.catalogue import CATALOGUE
 from stages.generate_tasks import generate_tasks
 from stages.judge import judge
 from stages.run_protocol import run_protocol
@@ -80,3 +83,39 @@ def test_run_quality_is_the_panel_mean(tmp_path: Path) -> None:
     assert len(judged) > 0
     assert (judged["q"] - (16 / 16 + 8 / 16) / 2).abs().max() < 1e-12
     assert (judged["m"] - (1.0 + 0.5) / 2).abs().max() < 1e-12
+
+
+def test_priority_shifted_runs_are_judged_against_the_updated_task(tmp_path: Path) -> None:
+    spy = FixedJudge(3)
+    register_script("judge-spy", spy)
+    params = scripted_params(tmp_path / "cache")
+    params["models"].append({"name": "judge-spy", "model": "scripted/judge-spy"})
+    params["tasks"].update(verifiable_share=1.0)
+    params["study"].update(protocols=["sequential"], n_agents=[3],
+                           shocks=[{"name": "shift", "priority_shift": {}}])
+    params["judges"] = {"models": ["judge-spy"], "samples": 1}
+    path = write_params(tmp_path / "params.yaml", params)
+    generate_tasks(path, tmp_path)
+    run_protocol(path, tmp_path)
+    judge(path, tmp_path)
+    runs = read_table("runs", tmp_path / "data" / "runs.parquet")
+    judgments = read_table("judgments", tmp_path / "data" / "judgments.parquet")
+    shocked = runs[runs["shock"] == "shift"]
+    assert len(shocked) == 2 and shocked["shock_announcement"].notna().all()
+    assert runs.loc[runs["shock"].isna(), "shock_announcement"].isna().all()
+    for run in shocked.itertuples():
+        assert sum(run.shock_announcement in p for p in spy.prompts) == 1
+    assert sum(UPDATE_HEADING in p for p in spy.prompts) == 2
+    verdicts = judgments.set_index("run_id")["verified_correct"]
+    assert verdicts[shocked["run_id"]].isna().all()  # the checker knows the old task only
+    assert verdicts[runs.loc[runs["shock"].isna(), "run_id"]].notna().all()
+
+
+def test_the_longest_announcement_survives_the_judge_prompt_cut() -> None:
+    longest = max([CONSTRAINT.format(constraint=c) for d in CATALOGUE.values()
+                   for c in d.constraints]
+                  + [PRIORITY.format(role=s.role, goal=s.goal) for d in CATALOGUE.values()
+                     for s in d.stakeholders], key=len)
+    task = updated_task("Plan the work. " * 200, longest)
+    user = build_judge_messages(task, "an answer")[1]["content"]
+    assert f"{UPDATE_HEADING}\n{longest}" in user and "[truncated]" in user

@@ -16,6 +16,7 @@ from selforg.config import StudyConfig, load_config
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.llm.scripted import instant, register_script
+from selforg.llm.tokens import token_counter
 from selforg.protocols.base import RunSpec, TaskView
 from selforg.runner import RunOutcome, run_one
 from tests.conftest import scripted_params, write_params
@@ -48,7 +49,12 @@ def plan_size(params: dict[str, Any]) -> int | None:
     props = schema_of(params).get("properties", {})
     if "assignments" not in props:
         return None
-    return int(props["assignments"]["items"]["properties"]["agent"]["maximum"])
+    return int(props["assignments"]["items"]["properties"]["from"]["maximum"])
+
+
+def entry(first: int, last: int, role: str, subtask: str) -> dict[str, Any]:
+    """One coordinator plan entry: workers first..last get role and subtask."""
+    return {"from": first, "to": last, "role": role, "subtask": subtask}
 
 
 def work(agent: int, call: int = 0) -> str:
@@ -56,21 +62,51 @@ def work(agent: int, call: int = 0) -> str:
     return f"work of agent {agent} (call {call})"
 
 
+def cut(text: str, max_tokens: int) -> str:
+    """What a model capped at `max_tokens` would have sent of `text` (in the run's tokens)."""
+    count = token_counter("scripted/recorder")
+    while count(text) > max_tokens:
+        text = text[: len(text) * 9 // 10]
+    return text
+
+
 class Recorder:
     """Scripted model: records every request; agents contribute `work(k, call)` unless told to
     abstain by `abstainers`. `reply(agent, call)` may override fields of a turn; a coordinator
     plan assigns every worker "Role{k}" and "subtask for agent {k}", except those in `idle`
-    (assigned "idle") and `unlisted` (left out)."""
+    (assigned "idle") and `unlisted` (left out). With `groups`, the plan instead directs every
+    worker in that many equal ranges, group g getting "Group{g}" and "subtask for group {g}"
+    (the last `idle_groups` groups "idle"), cut to the call's max_tokens like a real model's
+    reply (`plan_cut` says whether it was)."""
 
     def __init__(self, abstainers: set[int] | None = None, *, idle: set[int] | None = None,
                  unlisted: set[int] | None = None,
-                 reply: Callable[[int, int], dict[str, Any]] | None = None) -> None:
+                 reply: Callable[[int, int], dict[str, Any]] | None = None,
+                 groups: int | None = None, idle_groups: int = 0) -> None:
         self.requests: list[list[dict[str, str]]] = []
         self.abstainers = abstainers or set()
         self.idle = idle or set()
         self.unlisted = unlisted or set()
         self.reply = reply
+        self.groups, self.idle_groups = groups, idle_groups
+        self.plan_cut = False
         self.calls: Counter[int] = Counter()
+
+    def plan(self, n: int, max_tokens: int) -> str:
+        if self.groups is None:
+            return json.dumps({"assignments": [
+                entry(k, k, "idle" if k in self.idle else f"Role{k}", f"subtask for agent {k}")
+                for k in range(1, n + 1) if k not in self.unlisted
+            ]})
+        size = n // self.groups
+        text = json.dumps({"assignments": [
+            entry(g * size + 1, (g + 1) * size,
+                  "idle" if g >= self.groups - self.idle_groups else f"Group{g}",
+                  f"subtask for group {g}: cover one aspect of the task in depth.")
+            for g in range(self.groups)]})
+        sent = cut(text, max_tokens)
+        self.plan_cut = sent != text
+        return sent
 
     def __call__(self, messages: list[dict[str, str]], params: dict[str, Any]) -> str:
         self.requests.append(messages)
@@ -79,11 +115,7 @@ class Recorder:
             return "FINAL: " + messages[-1]["content"]
         n = plan_size(params)
         if n is not None:
-            return json.dumps({"assignments": [
-                {"agent": k, "role": "idle" if k in self.idle else f"Role{k}",
-                 "subtask": f"subtask for agent {k}"}
-                for k in range(1, n + 1) if k not in self.unlisted
-            ]})
+            return self.plan(n, int(params["max_tokens"]))
         agent = int(match.group(1))
         call = self.calls[agent]
         self.calls[agent] += 1
@@ -120,8 +152,7 @@ def planned_instant(messages: list[dict[str, str]], params: dict[str, Any]) -> s
     if n is None:
         return instant(messages, params)
     return json.dumps({"assignments": [
-        {"agent": k, "role": "idle" if k % 4 == 0 else f"specialist {k}",
-         "subtask": f"Part {k} of the task."}
+        entry(k, k, "idle" if k % 4 == 0 else f"specialist {k}", f"Part {k} of the task.")
         for k in range(1, min(n, 12) + 1)
     ]})
 

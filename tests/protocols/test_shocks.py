@@ -1,8 +1,10 @@
-"""Shocks applied by the Team: removal at the midpoint, substitution from the start."""
+"""Shocks applied by the Team: removal and priority shift at the midpoint, substitution from
+the start."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +12,13 @@ from selforg.config import Shock, StudyConfig
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.llm.scripted import register_script
-from selforg.protocols.base import RunSpec
+from selforg.protocols import registry
+from selforg.protocols.base import RunSpec, TaskView
 from selforg.runner import RunOutcome, plan_runs, run_one
+from selforg.tasks.announcements import UPDATE_HEADING, updated_task
+from selforg.tasks.catalogue import CATALOGUE
 from tests.conftest import scripted_params, write_params
-from tests.protocols.conftest import TASK, Recorder, agent_of, study_config
+from tests.protocols.conftest import TASK, Recorder, agent_of, study_config, visible
 
 
 def shock(name: str, **kind: Any) -> Shock:
@@ -144,3 +149,80 @@ def test_a_shocked_run_replays_from_the_cache(tmp_path: Path, recorder: Recorder
     assert live.run["shock_removed"] == replay.run["shock_removed"] == [2, 3]
     assert replay.run["final_answer"] == live.run["final_answer"]
     assert all(r["cached"] for r in replay.turns if not r["removed"])
+
+
+CLOUD = TaskView("L1-007-cloud", "Cut the cloud bill of Lumen Retail; the recovery point "
+                 "objective is 15 minutes.", ("cloud infrastructure",))
+
+
+def test_a_priority_shift_is_announced_to_every_agent_asked_after_the_midpoint(
+        tmp_path: Path, recorder: Recorder) -> None:
+    # sequential N = 6: the shock fires as the 4th ask starts (3 calls started)
+    shift = shock("shift", priority_shift={})
+    cfg = study_config(tmp_path, assembly="synthesize")
+    spec = RunSpec(CLOUD, "sequential", cfg.models[0], 6, 0, "synthesize", shift)
+    outcome = asyncio.run(run_one(spec, Gateway(cfg, CallCache(tmp_path / "cache")), cfg))
+    text = outcome.run["shock_announcement"]
+    assert text == spec.announcement and text
+    for agent in range(6):
+        told = UPDATE_HEADING in visible(recorder.prompts_of(agent)[0])
+        assert told == (agent >= 3), agent
+    assert updated_task(CLOUD.prompt, text) in recorder.prompts_of(5)[0][1]["content"]
+    assert text in recorder.requests[-1][1]["content"]  # the synthesize call is after it
+    assert outcome.run["shock_removed"] == [] and recorder.agent_calls() == 6
+
+
+def test_the_announcement_comes_from_the_task_domain_and_is_the_same_for_every_run(
+        tmp_path: Path) -> None:
+    cfg = study_config(tmp_path)
+    cloud = CATALOGUE["cloud infrastructure"]
+    seen = set()
+    for i in range(40):
+        task = TaskView(f"L1-{i:03d}-cloud", CLOUD.prompt, CLOUD.domains)
+        specs = [RunSpec(task, p, cfg.models[0], n, r, "concat", shock("shift", priority_shift={}))
+                 for p, n, r in [("sequential", 4, 0), ("broadcast", 16, 1)]]
+        assert specs[0].announcement == specs[1].announcement
+        text = specs[0].announcement
+        assert text is not None
+        seen.add(text.split(":")[0])
+        assert (any(c in text for c in cloud.constraints)
+                or any(s.role in text and s.goal in text for s in cloud.stakeholders))
+        assert "recovery point objective is 15 minutes" not in text  # stated already
+    assert len(seen) == 2  # both kinds are drawn
+    task = TaskView("L1-000-cloud", CLOUD.prompt, CLOUD.domains)
+    only = {k: RunSpec(task, "sequential", cfg.models[0], 4, 0, "concat",
+                       shock("shift", priority_shift={"kind": k})).announcement
+            for k in ("constraint", "priority")}
+    assert only["constraint"] is not None and only["constraint"].startswith("A new constraint")
+    assert only["priority"] is not None and "final say" in only["priority"]
+    other = RunSpec(task, "sequential", cfg.models[0], 4, 0, "concat",
+                    shock("other", priority_shift={})).announcement
+    baseline = RunSpec(task, "sequential", cfg.models[0], 4, 0, "concat")
+    assert baseline.announcement is None and isinstance(other, str)
+
+
+def test_a_run_ending_before_its_midpoint_announces_nothing(tmp_path: Path) -> None:
+    # coordinator N = 4 idling every worker: one call, the midpoint (3 calls) never comes
+    register_script("recorder", Recorder(unlisted={1, 2, 3, 4}))
+    cfg = study_config(tmp_path, assembly="concat")
+    spec = RunSpec(CLOUD, "coordinator", cfg.models[0], 4, 0, "concat",
+                   shock("shift", priority_shift={}))
+    outcome = asyncio.run(run_one(spec, Gateway(cfg, CallCache(tmp_path / "cache")), cfg))
+    assert outcome.run["shock_announcement"] is None and outcome.run["status"] == "ok"
+
+
+def test_every_protocol_is_told_at_its_midpoint(tmp_path: Path, recorder: Recorder) -> None:
+    # no protocol-specific code: asks that start after half the calls see the update
+    for name in ("broadcast", "two_pass_sequential", "coordinator", "clonal"):
+        recorder.requests.clear()
+        recorder.calls.clear()
+        cfg = study_config(tmp_path / name, assembly="concat")
+        spec = RunSpec(CLOUD, name, cfg.models[0], 4, 0, "concat",
+                       shock("shift", priority_shift={}))
+        gateway = Gateway(cfg, CallCache(tmp_path / name / "cache"))
+        outcome = asyncio.run(run_one(spec, gateway, cfg))
+        asks = [m for m in recorder.requests if agent_of(m)]
+        told = [UPDATE_HEADING in m[-1]["content"] for m in asks]
+        midpoint = math.ceil(registry.get(name).expected_calls(4) / 2)
+        assert told == [i >= midpoint for i in range(len(asks))], name
+        assert outcome.run["shock_announcement"] == spec.announcement

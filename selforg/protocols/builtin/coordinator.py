@@ -3,11 +3,13 @@
 Agent 0 coordinates N workers (agents 1..N), so the team has N + 1 agents while the runs
 table's n_agents stays N, the number of agents who can do the work. The coordinator sees the
 task and writes a plan in its own JSON schema (constrained decoding where the provider has
-it), giving each worker a role and a subtask or "idle". Workers then run in one parallel wave,
-each seeing the task and its own assignment only. Workers the plan idles or leaves out are
-directed abstentions: recorded, never asked. The plan's length is capped (`plan_max_tokens`),
-so at large N it cannot name everyone and the unlisted workers idle, a real limit of central
-coordination. The deliverable is the workers' work; the plan itself is direction, not work.
+it). Each entry of the plan gives a role and a subtask (or "idle") to a range of workers,
+`from` one id `to` another (the same id for one worker), so one plan can direct every worker
+at any N: the plan's token cap (`plan_max_tokens`) bounds how many distinct assignments it
+holds, never how many workers it reaches. Workers then run in one parallel wave, each seeing
+the task and its own assignment only (and how many workers share it). Workers the plan idles
+or names in no entry are directed abstentions: recorded, never asked. The deliverable is the
+workers' work; the plan itself is direction, not work.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from selforg.protocols.registry import register
 from selforg.protocols.turn import ParsedTurn, as_int, load_object
 
 COORDINATOR = 0
-PLAN_TOKENS_PER_WORKER = 32  # {"agent": 17, "role": "...", "subtask": "..."} at a useful length
+# {"from": 17, "to": 48, "role": "...", "subtask": "..."} at a useful length
+PLAN_TOKENS_PER_ENTRY = 36
 PLAN_OVERHEAD_TOKENS = 32
 PLAN_CAP_FACTOR = 4  # the plan may be at most this many agent replies long
 ROLE_CHARS = 60  # as in the turn schema
-SUBTASK_CHARS = 240  # one self-contained instruction; longer ones crowd other workers out
+SUBTASK_CHARS = 240  # one self-contained instruction; longer ones crowd other entries out
 IDLE = "idle"
 
 ASSIGNED_ROLE = "The coordinator (agent 0) assigns roles in this team: take the role it gave you."
@@ -36,27 +39,60 @@ WORKER_RULES = (
 
 @dataclass(frozen=True)
 class Assignment:
+    """One worker's assignment; `share` workers got it from the same plan entry, this worker
+    being the `position`-th of them (1-based, in id order)."""
+
     agent: int
     role: str
     subtask: str
+    share: int = 1
+    position: int = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a plan as read: the workers it directs (after earlier entries took
+    theirs) and what it gives them."""
+
+    first: int
+    last: int
+    role: str
+    subtask: str
+    workers: tuple[int, ...]
+
+    @property
+    def idle(self) -> bool:
+        words = {self.role.strip().lower(), self.subtask.strip().lower()}
+        return IDLE in words or not (self.role.strip() or self.subtask.strip())
+
+    def assignments(self) -> list[Assignment]:
+        return [Assignment(agent, self.role, self.subtask, len(self.workers), i + 1)
+                for i, agent in enumerate(self.workers)]
 
 
 def plan_max_tokens(n: int, agent_max_tokens: int) -> int:
-    """The plan's token cap: room for every worker at small N, PLAN_CAP_FACTOR replies at most."""
-    wanted = PLAN_TOKENS_PER_WORKER * n + PLAN_OVERHEAD_TOKENS
+    """The plan's token cap: room for one entry per worker at small N, PLAN_CAP_FACTOR agent
+    replies at most (an entry may cover any number of workers)."""
+    wanted = PLAN_TOKENS_PER_ENTRY * n + PLAN_OVERHEAD_TOKENS
     return max(agent_max_tokens, min(wanted, PLAN_CAP_FACTOR * agent_max_tokens))
 
 
 def plan_schema(n: int) -> dict[str, Any]:
-    """The plan's JSON schema: worker ids 1..n, at most one entry per worker."""
+    """The plan's JSON schema: entries naming a range of worker ids in 1..n, at most n.
+
+    The ids are also an enum: llama.cpp's grammar ignores minimum and maximum, and the
+    embedded model, left free, names workers that do not exist (12 to 15 of 4).
+    """
+    worker = {"type": "integer", "minimum": 1, "maximum": n, "enum": list(range(1, n + 1))}
     entry = {
         "type": "object",
         "properties": {
-            "agent": {"type": "integer", "minimum": 1, "maximum": n},
+            "from": worker,
+            "to": worker,
             "role": {"type": "string", "maxLength": ROLE_CHARS},
             "subtask": {"type": "string", "maxLength": SUBTASK_CHARS},
         },
-        "required": ["agent", "role", "subtask"],
+        "required": ["from", "to", "role", "subtask"],
     }
     return {
         "type": "object",
@@ -65,50 +101,79 @@ def plan_schema(n: int) -> dict[str, Any]:
     }
 
 
+def plan_room(max_tokens: int) -> int:
+    """About how many entries a plan of `max_tokens` tokens holds."""
+    return max(1, (max_tokens - PLAN_OVERHEAD_TOKENS) // PLAN_TOKENS_PER_ENTRY)
+
+
 def plan_messages(task: str, n: int, max_tokens: int) -> list[dict[str, str]]:
-    room = max(1, (max_tokens - PLAN_OVERHEAD_TOKENS) // PLAN_TOKENS_PER_WORKER)
+    room = plan_room(max_tokens)
     system = (
         f"You are agent {COORDINATOR}, the coordinator of a team of {n + 1} AI agents working "
         f"for one organisation. {MISSION} You do not do the work yourself: you plan it. The "
-        f"workers are agents 1 to {n}. Give each worker a role and a self-contained subtask, "
-        f'or the role "{IDLE}" if the task does not need it. Workers see the task and their '
-        f"own assignment only, never the plan or each other's work. Your reply holds at most "
-        f"{max_tokens} tokens, room for about {room} assignments; workers you do not list stay "
-        f'idle. Reply with one JSON object and nothing else: {{"assignments": [{{"agent": '
-        f'<worker id 1..{n}>, "role": "<role>", "subtask": "<what this worker must deliver>"}}]}}'
+        f"workers are agents 1 to {n}. Each entry of your plan gives a role and a "
+        f"self-contained subtask to the workers from one id to another (the same id twice for "
+        f'one worker), or the role "{IDLE}" to workers the task does not need. Workers see '
+        f"the task and their own assignment only (and how many workers share it), never the "
+        f"plan or each other's work. Your reply holds at most {max_tokens} tokens, room for "
+        f"about {room} entries; one entry can cover any number of workers, and workers no "
+        f'entry names stay idle. Reply with one JSON object and nothing else: {{"assignments": '
+        f'[{{"from": <first worker id 1..{n}>, "to": <last worker id>, "role": "<role>", '
+        f'"subtask": "<what these workers must deliver>"}}]}}'
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": f"TASK:\n{task}"}]
 
 
-def _is_idle(role: str, subtask: str) -> bool:
-    words = {role.strip().lower(), subtask.strip().lower()}
-    return IDLE in words or not (role.strip() or subtask.strip())
+def parse_plan(text: str | None, n: int) -> list[Entry] | None:
+    """The plan's entries in order, each with the workers it directs; None if unreadable.
 
-
-def parse_plan(text: str | None, n: int) -> list[Assignment] | None:
-    """Working assignments by worker id (first entry per worker wins); None if unreadable.
-
-    Entries naming no valid worker are dropped; "idle" entries are dropped, so the workers
-    they name idle like unlisted ones.
+    An entry directs the workers from `from` to `to` (either order; `to` missing: one worker),
+    clipped to 1..n; a worker named by an earlier entry keeps that one. Entries that direct no
+    worker (no valid id, or all taken) are dropped.
     """
     obj = load_object(text or "")
     if obj is None or not isinstance(obj.get("assignments"), list):
         return None
-    chosen: dict[int, Assignment] = {}
-    for entry in obj["assignments"]:
-        if not isinstance(entry, dict):
+    taken: set[int] = set()
+    entries: list[Entry] = []
+    for raw in obj["assignments"]:
+        if not isinstance(raw, dict):
             continue
-        agent = as_int(entry.get("agent"))
-        if agent is None or not 1 <= agent <= n or agent in chosen:
+        first = as_int(raw.get("from"))
+        if first is None:
             continue
-        role, subtask = str(entry.get("role") or ""), str(entry.get("subtask") or "")
-        chosen[agent] = Assignment(agent, role.strip(), subtask.strip())
-    return [a for _, a in sorted(chosen.items()) if not _is_idle(a.role, a.subtask)]
+        last = as_int(raw.get("to"))
+        low, high = sorted((first, first if last is None else last))
+        workers = tuple(w for w in range(max(1, low), min(n, high) + 1) if w not in taken)
+        if not workers:
+            continue
+        taken.update(workers)
+        entries.append(Entry(low, high, str(raw.get("role") or "").strip(),
+                             str(raw.get("subtask") or "").strip(), workers))
+    return entries
 
 
-def render_plan(assignments: list[Assignment], n: int) -> str:
-    lines = [f"agent {a.agent} | {a.role or 'worker'}: {a.subtask}" for a in assignments]
-    idle = n - len(assignments)
+def working(entries: list[Entry]) -> list[Assignment]:
+    """The assignments workers act on, by worker id: workers of "idle" entries are left out,
+    so they idle like workers no entry names."""
+    return sorted((a for e in entries if not e.idle for a in e.assignments()),
+                  key=lambda a: a.agent)
+
+
+def _ids(entry: Entry) -> str:
+    ids = entry.workers
+    if len(ids) == 1:
+        return f"agent {ids[0]}"
+    if ids == tuple(range(ids[0], ids[-1] + 1)):
+        return f"agents {ids[0]}-{ids[-1]}"
+    return f"agents {', '.join(map(str, ids))}"
+
+
+def render_plan(entries: list[Entry], n: int) -> str:
+    """The plan as the turns table keeps it: one line per working entry, then the idle count."""
+    working = [e for e in entries if not e.idle]
+    lines = [f"{_ids(e)} | {e.role or 'worker'}: {e.subtask}" for e in working]
+    idle = n - sum(len(e.workers) for e in working)
     if idle:
         lines.append(f"{idle} of {n} workers idle")
     return "\n".join(lines)
@@ -118,8 +183,9 @@ def render_plan(assignments: list[Assignment], n: int) -> str:
 class Coordinator(Protocol):
     name = "coordinator"
     source = "paper"
-    summary = ("agent 0 plans a role and subtask (or idle) for each of N workers; the workers "
-               "run in parallel seeing the task and their own assignment only")
+    summary = ("agent 0 plans a role and subtask (or idle) for every worker, an entry per "
+               "range of workers; the workers run in parallel seeing the task and their own "
+               "assignment only")
     calls = "1 + assigned workers <= N + 1"
     latency = "2 waves: the plan, then the workers in parallel"
     extra_agents = 1
@@ -149,15 +215,15 @@ class Coordinator(Protocol):
         """Ask agent 0 for the plan and keep the assignments it makes (none if unreadable)."""
         team = self.team
         max_tokens = plan_max_tokens(team.n, team.design.agent_max_tokens)
-        result = await team.call(COORDINATOR, 0, plan_messages(team.spec.task.prompt, team.n,
+        result = await team.call(COORDINATOR, 0, plan_messages(team.task_prompt, team.n,
                                                                max_tokens),
                                  json_schema=plan_schema(team.n), max_tokens=max_tokens)
-        assignments = parse_plan(result.text, team.n)
-        self.assignments = assignments or []
+        entries = parse_plan(result.text, team.n)
+        self.assignments = working(entries or [])
         parsed = ParsedTurn(role="coordinator", abstain=False, follows=None,
-                            contribution=result.text or "" if assignments is None
-                            else render_plan(assignments, team.n),
-                            ok=assignments is not None)
+                            contribution=result.text or "" if entries is None
+                            else render_plan(entries, team.n),
+                            ok=entries is not None)
         record = team.record(TurnRecord(team.run_id, COORDINATOR, 0, parsed, result,
                                         team.design.context_budget_tokens))
         if result.error is not None:
@@ -166,10 +232,12 @@ class Coordinator(Protocol):
 
     async def _work(self, assignment: Assignment) -> TurnRecord:
         role = assignment.role or "worker"
+        shared = ("" if assignment.share == 1 else
+                  f"shared: the coordinator gave this assignment to {assignment.share} "
+                  f"workers; you are number {assignment.position} of them\n")
         context = self.team.context_budget.clip(
             f"YOUR ASSIGNMENT FROM THE COORDINATOR (agent {COORDINATOR}):\n"
-            f"role: {role}\nsubtask: {assignment.subtask}")
+            f"role: {role}\n{shared}subtask: {assignment.subtask}")
         return await self.team.ask(assignment.agent, 1, context, role_clause=ASSIGNED_ROLE,
                                    instructions=WORKER_RULES,
                                    imposed={"role": role, "follows": COORDINATOR})
-
