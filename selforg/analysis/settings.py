@@ -31,6 +31,9 @@ class Design:
     open_weights: model alias -> whether its weights are open.
     list_price: model alias -> (input, output) USD per million tokens, where known.
     shocks: study.shocks, name -> what it does (empty: resilience not measured).
+    model_strings: model alias -> litellm model string (to recognise the reference study's
+    models). judges: the judge models' aliases. n_boot / seed: the judge statistics'
+    bootstrap (the study's own intervals need none).
     """
 
     protocols: tuple[str, ...]
@@ -40,6 +43,8 @@ class Design:
     open_weights: Mapping[str, bool] = field(default_factory=dict)
     list_price: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     shocks: Mapping[str, str] = field(default_factory=dict)
+    model_strings: Mapping[str, str] = field(default_factory=dict)
+    judges: tuple[str, ...] = ()
     n_boot: int = 2000
     seed: int = 0
 
