@@ -63,15 +63,20 @@ def _negated(stat: Stat) -> Stat:
                    ci_high=neg(stat.ci_low))
 
 
+def _reversed_test(test: Stat) -> Stat:
+    """Welch's t of b minus a from that of a minus b; a signed-rank statistic is symmetric."""
+    if test.value is None or not test.test.startswith("Welch"):
+        return test
+    return replace(test, value=-test.value)
+
+
 def _oriented(pair: PairComparison, a: str) -> PairComparison:
     """The pair with a first: rel diff inverted and both d negated when stored as (b, a)."""
     if pair.a == a:
         return pair
     return replace(pair, a=pair.b, b=pair.a, rel_diff=_inverse(pair.rel_diff),
                    d=_negated(pair.d), d_pooled=_negated(pair.d_pooled),
-                   test=replace(pair.test, value=None if pair.test.value is None
-                                else -pair.test.value if pair.test.test.startswith("Welch")
-                                else pair.test.value))
+                   test=_reversed_test(pair.test))
 
 
 def setting_suffix(found: Match, coverage: Coverage) -> str | None:

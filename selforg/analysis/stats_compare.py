@@ -182,7 +182,7 @@ def _welch_guard(groups: dict[str, np.ndarray]) -> str:
     """Why Welch's ANOVA cannot run on these groups, or "" if it can.
 
     Its weights are n / variance per group, so every group needs 2 values and some variance
-    (pingouin raises otherwise, shared/STACK.md).
+    (pingouin raises otherwise).
     """
     small = [name for name, x in groups.items() if x.size < 2]
     if small:

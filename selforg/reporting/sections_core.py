@@ -100,7 +100,8 @@ def multiplicity_policy(findings: Findings) -> str:
             f"and {here}. Every other "
             f"test is exploratory: Benjamini-Hochberg across the whole study "
             f"({multiplicity.exploratory_size} tests), printed as \"BH p\". No p-value is "
-            "adjusted twice. Raw p is shown next to the adjusted one.")
+            "adjusted twice. Raw p is shown next to the adjusted one. The judge reliability "
+            "statistics check the instrument and are in neither family.")
 
 
 def headline(findings: Findings, figure: Figure) -> list[Block]:
