@@ -21,12 +21,14 @@ def _root(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> None:
+    from selforg.adequacy import planned_adequacy, render_adequacy
     from selforg.config import load_config
     from selforg.plan import make_plan, render_plan
 
     cfg = load_config(args.params)
     print(f"{args.params}: valid")
     print(render_plan(cfg, make_plan(cfg)))
+    print(render_adequacy(planned_adequacy(cfg, args.root)))
 
 
 def _check_plan(args: argparse.Namespace) -> None:
@@ -117,9 +119,9 @@ def _print_summary(root: Path) -> None:
                        for name, w in widths.items()))
     pairs = sorted(k.split(".", 1)[1] for k in metrics if k.startswith("rel.") and "@" not in k)
     for pair in pairs:
-        rel, holm = metrics[f"rel.{pair}"], metrics.get(f"p_holm.{pair}")
+        rel, adjusted = metrics[f"rel.{pair}"], metrics.get(f"p_adj.{pair}")
         print(f"{pair.replace('_vs_', ' vs ')}: "
-              f"{'n/a' if rel is None else f'{100 * rel:+.1f}%'}, Holm p {_num(holm, 4)}, "
+              f"{'n/a' if rel is None else f'{100 * rel:+.1f}%'}, BH p {_num(adjusted, 4)}, "
               f"d {_num(metrics.get(f'd.{pair}'), 2)}")
     if "judge.icc2k" in metrics:
         print(f"judges: ICC(2,k) {_num(metrics['judge.icc2k'], 2)}, alpha "
@@ -195,9 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plan", help="validate params and print what the study will do",
                        description="Validate the params file (exit 2 listing every problem) "
-                                   "and print runs, model calls, tokens and USD per model. "
+                                   "and print runs, model calls, tokens and USD per model, and "
+                                   "the design adequacy of each confirmatory comparison (what "
+                                   "it can detect with 80% power, the tasks it would need). "
                                    "Makes no model call.")
     _params(p)
+    _root(p)
     p.set_defaults(fn=cmd_plan)
 
     p = sub.add_parser("run", help="run the whole study through the Prefect flow",

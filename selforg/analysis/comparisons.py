@@ -1,11 +1,12 @@
 """Everything about the protocols of one setting: summaries, the comparison and its power.
 
 `compare_protocols` decides the design (paired over tasks when every protocol ran every task,
-otherwise Welch's ANOVA and Games-Howell) and Holm-adjusts the pairs as one family. One failed
-run would otherwise switch a whole setting to the weaker unpaired design, so when at least
-half of the tasks have a judged run of every protocol the comparison is restricted to those
-tasks (and says how many it left out). The power of each pair is the smallest Cohen's d its
-sample sizes could detect (alpha 0.05, power 0.8).
+otherwise Welch's ANOVA and Welch's t per pair); its p-values are raw, adjusted study-wide in
+`selforg.analysis.multiplicity`. One failed run would otherwise switch a whole setting to the
+weaker unpaired design, so when at least half of the tasks have a judged run of every
+protocol the comparison is restricted to those tasks (and says how many it left out). The
+power of each pair is the smallest Cohen's d its sample sizes could detect (alpha 0.05, power
+0.8), not computable when the pair's test cannot reach alpha at all at that n.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 
 from selforg.analysis.descriptives import ProtocolSummary, StudyRoles, summarise
-from selforg.analysis.result import Stat
+from selforg.analysis.result import Stat, not_computable
 from selforg.analysis.settings import Design, Setting, judged, rows_of
 from selforg.analysis.stats import (
     PairComparison,
@@ -24,7 +25,8 @@ from selforg.analysis.stats import (
     compare_protocols,
     min_detectable_effect,
 )
-from selforg.analysis.stats_compare import COMPLETE
+from selforg.analysis.stats_basic import ALPHA
+from selforg.analysis.stats_compare import COMPLETE, WILCOXON_MIN_N
 
 # The comparison is restricted to the tasks every protocol has when they are at least this
 # share of the tasks of the protocol with the most.
@@ -61,9 +63,17 @@ def _detectable(n1: int, n2: int, paired: bool) -> Stat:
 
 
 def detectable(comparison: ProtocolComparison, pair: PairComparison) -> Stat:
-    """Minimum detectable Cohen's d of one pair, paired when the comparison is."""
+    """Minimum detectable Cohen's d of one pair, paired when the comparison is.
+
+    No effect is detectable when the paired design's Wilcoxon test cannot reach alpha at this
+    number of tasks (fewer than WILCOXON_MIN_N): then not computable, with the reason.
+    """
     n1, n2 = comparison.means[pair.a].n, comparison.means[pair.b].n
-    return _detectable(n1, n2, comparison.design == COMPLETE)
+    paired = comparison.design == COMPLETE
+    if paired and n1 < WILCOXON_MIN_N:
+        return not_computable(f"the Wilcoxon test cannot reach alpha = {ALPHA} at n = {n1} tasks "
+                              f"(needs {WILCOXON_MIN_N})", n=n1, test="power analysis")
+    return _detectable(n1, n2, paired)
 
 
 def common_tasks(scores: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -94,7 +104,6 @@ def analyse_setting(frame: pd.DataFrame, setting: Setting, design: Design,
     protocols = design.order(set(rows["protocol"].astype(str)))
     summaries = summarise(rows, roles, protocols, stability=setting.level is None)
     scores, note = common_tasks(judged(rows)[["task_id", "protocol", "q"]])
-    comparison = compare_protocols(scores, order=protocols, n_boot=design.n_boot,
-                                   seed=design.seed)
+    comparison = compare_protocols(scores, order=protocols)
     power = {(p.a, p.b): detectable(comparison, p) for p in comparison.pairs}
     return SettingResult(setting, summaries, comparison, power, note)

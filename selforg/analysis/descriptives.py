@@ -29,7 +29,8 @@ from selforg.analysis.metrics_roles import (
     stability_stat,
 )
 from selforg.analysis.result import Stat, not_computable
-from selforg.analysis.stats import mean_ci
+from selforg.analysis.stats import Q_RANGE, SHARE_RANGE, mean_ci, proportion_ci
+from selforg.analysis.stats_basic import NO_RANGE, Range
 
 # Per-run columns of the run frame averaged per task, and the metric name each becomes: the
 # panel scores (judged runs) and the figures of every finished run.
@@ -54,6 +55,15 @@ POOLED_ROLE_METRICS: dict[str, str] = {
 }
 SUMMARY_METRICS = (*SCORE_METRICS, *RUN_METRICS, "error_rate", *POOLED_ROLE_METRICS,
                    "role_stability", "balance")
+# The values one run can take, so that no interval claims the impossible (a share above 1).
+NON_NEGATIVE: Range = (0.0, None)
+RANGES: dict[str, Range] = {
+    "q": Q_RANGE, "m": Q_RANGE, "tokens": NON_NEGATIVE, "cost_usd": NON_NEGATIVE,
+    "latency_s": NON_NEGATIVE, "abstention": SHARE_RANGE, "abstention_voluntary": SHARE_RANGE,
+    "abstention_directed": SHARE_RANGE, "hierarchy_depth": (1.0, None),
+    "roles_per_run_raw": NON_NEGATIVE, "roles_per_run_norm": NON_NEGATIVE,
+    "unique_role_share": SHARE_RANGE,
+}
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,13 @@ def stats_of_means(means: pd.DataFrame | None, columns: Mapping[str, str],
 
     means: one group's task means from `task_means_by`, None when the group has no rows
     (`empty` is then the reason given). A task none of whose runs has a value is NaN there,
-    and mean_ci leaves it out and notes how many were.
+    and mean_ci leaves it out and notes how many were. Each interval stays within the
+    metric's range (RANGES).
     """
     if means is None:
         return {name: not_computable(empty, test="mean, t-based 95% CI")
                 for name in columns}
-    return {name: mean_ci(means[column].to_numpy(dtype=float))
+    return {name: mean_ci(means[column].to_numpy(dtype=float), RANGES.get(name, NO_RANGE))
             for name, column in columns.items()}
 
 
@@ -244,10 +255,10 @@ def _pooled_roles(pooled: dict[str, float] | None, n_runs: int) -> dict[str, Sta
 
 
 def error_rate(runs: int, failed: int) -> Stat:
-    test = "failed runs / runs"
+    """Failed runs / runs with the Wilson interval (runs, not tasks: a failure is per run)."""
     if runs == 0:
-        return not_computable("no runs", test=test)
-    return Stat(value=failed / runs, n=runs, test=test)
+        return not_computable("no runs", test="failed runs / runs, Wilson score 95% CI")
+    return replace(proportion_ci(failed, runs), test="failed runs / runs, Wilson score 95% CI")
 
 
 def summarise(rows: pd.DataFrame, roles: StudyRoles, protocols: list[str],

@@ -15,16 +15,20 @@ import pandas as pd
 from selforg.analysis.result import Stat, not_computable
 from selforg.analysis.settings import Design, judged, ordered
 from selforg.analysis.stats import (
+    Q_RANGE,
     CapabilityResult,
     LevelDropResult,
     capability,
     cost_exponent,
+    friedman_by_n,
     kruskal_by_n,
     level_drop,
     log2_slope,
     ratio_ci,
     task_means,
+    welch_t,
 )
+from selforg.analysis.stats_basic import Range, paired_t
 
 # fixed_roles is `sequential` with pre-assigned roles: the free-role structure it is tested
 # against (docs/study.md section 2).
@@ -38,22 +42,25 @@ LARGE_N = 64
 class ScalingResult:
     """Q and cost against N for one scope (protocol and model, None = pooled).
 
-    cost_unit: "cost_usd", or "tokens" when some run cost 0 USD (local models).
+    slope: task-blocked slope of Q per doubling of N; friedman: Q across N, tasks as blocks;
+    kruskal: the reference study's Kruskal-Wallis (ignores the blocks); cost: task-blocked
+    cost exponent b. cost_unit: "cost_usd", or "tokens" when some run cost 0 USD.
     """
 
     scope: str
     protocol: str | None
     model: str | None
     ns: list[int]
-    kruskal: Stat
     slope: Stat
+    friedman: Stat
+    kruskal: Stat
     cost: Stat
     cost_unit: str
 
 
 @dataclass(frozen=True)
 class CapabilityFinding:
-    """Two-way ANOVA of Q on structure (free sequential vs fixed_roles) x model at one N."""
+    """Task-blocked structure (free sequential vs fixed_roles) x model at one N (None: pooled)."""
 
     n_agents: int | None
     models: list[str]
@@ -65,6 +72,7 @@ class OpenClosedFinding:
     """Open- vs closed-weight models within one protocol (None = all protocols pooled).
 
     quality_ratio: mean Q open / mean Q closed (task means, paired when the tasks match).
+    quality_test: paired t-test of those task means (Welch's t when the tasks differ).
     cost_ratio: USD per run closed / open (how many times cheaper the open models ran).
     list_price_ratio: blended list price (mean of input and output USD per million tokens)
     closed / open, averaged over each group's models; None when a price is unknown or zero.
@@ -74,6 +82,7 @@ class OpenClosedFinding:
     open_models: list[str]
     closed_models: list[str]
     quality_ratio: Stat
+    quality_test: Stat
     cost_ratio: Stat
     list_price_ratio: float | None
 
@@ -88,11 +97,12 @@ class ComplexityFinding:
 
 def _scaling(rows: pd.DataFrame, finished: pd.DataFrame, scope: str, protocol: str | None,
              model: str | None) -> ScalingResult:
-    """Kruskal-Wallis and log2 slope of Q, and the cost exponent, over one scope's runs."""
+    """The scaling statistics of Q and the cost exponent over one scope's runs."""
     unit = "cost_usd" if len(finished) and bool((finished["cost_usd"] > 0).all()) else "tokens"
     ns = sorted(int(n) for n in finished["n_agents"].unique())
     q = rows[["task_id", "n_agents", "q"]]
-    return ScalingResult(scope, protocol, model, ns, kruskal_by_n(q), log2_slope(q),
+    return ScalingResult(scope, protocol, model, ns, log2_slope(q), friedman_by_n(q),
+                         kruskal_by_n(q),
                          cost_exponent(finished[["task_id", "n_agents", unit]], cost=unit), unit)
 
 
@@ -125,43 +135,45 @@ def scaling_results(frame: pd.DataFrame, design: Design) -> list[ScalingResult]:
 
 
 def capability_results(frame: pd.DataFrame, design: Design) -> list[CapabilityFinding]:
-    """Capability ANOVA with N pooled (task as block) and at each N both structures ran."""
+    """Task-blocked capability test with N pooled (task means) and at each N both ran."""
     rows = judged(frame)
     rows = rows[rows["protocol"].isin([FREE_COUNTERPART, FIXED])]
     data = rows.assign(structure=rows["protocol"].map({FREE_COUNTERPART: "free", FIXED: FIXED}))
     data = data[["structure", "model", "q", "task_id", "n_agents"]]
     models = ordered(design.models, set(data["model"]))
-    out = [CapabilityFinding(None, models, capability(data, n_boot=design.n_boot,
-                                                     seed=design.seed))]
+    out = [CapabilityFinding(None, models, capability(data))]
     both = sorted(set(data.loc[data["structure"] == "free", "n_agents"])
                   & set(data.loc[data["structure"] == FIXED, "n_agents"]))
     for n in both:
         at_n = data[data["n_agents"] == n]
         out.append(CapabilityFinding(int(n), ordered(design.models, set(at_n["model"])),
-                                     capability(at_n, n_boot=design.n_boot, seed=design.seed)))
+                                     capability(at_n)))
     return out
 
 
-def _group_ratio(rows: pd.DataFrame, value: str, numerator: bool, design: Design,
-                 test_note: str) -> Stat:
-    """ratio_ci of task means between the open (numerator=True) and closed groups."""
+def group_ratio(rows: pd.DataFrame, value: str, numerator: bool, test_note: str,
+                 value_range: Range) -> tuple[Stat, Stat]:
+    """ratio_ci of task means between the open (numerator=True) and closed groups, and the
+    t-test of the same task means (paired when both groups ran the same tasks)."""
     data, _ = task_means(rows, ["open"], value)
     open_, closed = data[data["open"]], data[~data["open"]]
     if open_.empty or closed.empty:
         missing = "open-weights" if open_.empty else "closed-weights"
-        return not_computable(f"no {missing} model with {test_note}")
+        reason = f"no {missing} model with {test_note}"
+        return not_computable(reason), not_computable(reason)
     paired = set(open_["task_id"]) == set(closed["task_id"])
     a, b = (open_, closed) if numerator else (closed, open_)
-    a, b = a.sort_values("task_id")[value], b.sort_values("task_id")[value]
-    if float(b.abs().sum()) == 0:
+    x = a.sort_values("task_id")[value].to_numpy()
+    y = b.sort_values("task_id")[value].to_numpy()
+    test = paired_t(x, y) if paired else welch_t(x, y)
+    if float(abs(y).sum()) == 0:
         which = "closed" if numerator else "open"
         return not_computable(f"{value} of the {which}-weights models is 0 on every task "
-                              "(local or free provider): the ratio is unbounded")
-    return ratio_ci(a.to_numpy(), b.to_numpy(), paired=paired, n_boot=design.n_boot,
-                    seed=design.seed)
+                              "(local or free provider): the ratio is unbounded"), test
+    return ratio_ci(x, y, paired=paired, value_range=value_range), test
 
 
-def _list_price_ratio(open_models: list[str], closed_models: list[str],
+def list_price_ratio(open_models: list[str], closed_models: list[str],
                       design: Design) -> float | None:
     """Closed / open blended list price; None when a price is unknown or the open one is 0."""
     def blended(models: list[str]) -> float | None:
@@ -184,19 +196,17 @@ def open_closed_results(frame: pd.DataFrame, design: Design) -> list[OpenClosedF
         models = ordered(design.models, set(rows["model"]))
         open_models = [m for m in models if design.open_weights.get(m, False)]
         closed_models = [m for m in models if m not in open_models]
-        out.append(OpenClosedFinding(
-            protocol, open_models, closed_models,
-            _group_ratio(judged(rows), "q", True, design, "judged runs"),
-            _group_ratio(rows, "cost_usd", False, design, "finished runs"),
-            _list_price_ratio(open_models, closed_models, design)))
+        quality, test = group_ratio(judged(rows), "q", True, "judged runs", Q_RANGE)
+        cost, _ = group_ratio(rows, "cost_usd", False, "finished runs", (0.0, None))
+        out.append(OpenClosedFinding(protocol, open_models, closed_models, quality, test, cost,
+                                     list_price_ratio(open_models, closed_models, design)))
     return out
 
 
 def complexity_results(frame: pd.DataFrame, design: Design) -> list[ComplexityFinding]:
     """Q by level and the L1 -> L4 drop, pooled and per protocol."""
     rows = judged(frame)[["task_id", "protocol", "level", "q"]]
-    out = [ComplexityFinding(None, level_drop(rows, n_boot=design.n_boot, seed=design.seed))]
-    out.extend(ComplexityFinding(p, level_drop(rows[rows["protocol"] == p],
-                                               n_boot=design.n_boot, seed=design.seed))
+    out = [ComplexityFinding(None, level_drop(rows))]
+    out.extend(ComplexityFinding(p, level_drop(rows[rows["protocol"] == p]))
                for p in design.order(set(rows["protocol"])))
     return out

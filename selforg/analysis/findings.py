@@ -7,7 +7,7 @@ protocols and one N yields a Findings full of "not computable (reason)" rather t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -26,10 +26,24 @@ from selforg.analysis.effects import (
     scaling_results,
 )
 from selforg.analysis.metrics import agent_turns
-from selforg.analysis.open_questions import OpenQuestions, open_questions
+from selforg.analysis.multiplicity import (
+    Multiplicity,
+    adjust,
+    capability_key,
+    claim_key,
+    complexity_key,
+    omnibus_key,
+    open_closed_key,
+    pair_key,
+    scaling_key,
+)
+from selforg.analysis.open_questions import TWO_PASS_KEY, OpenQuestions, open_questions
+from selforg.analysis.power import Adequacy, design_adequacy
+from selforg.analysis.reference import ClaimContext, ClaimResult, Coverage
+from selforg.analysis.reference_claims import REFERENCE_CLAIMS
 from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
-from selforg.analysis.settings import Design, Setting, settings
+from selforg.analysis.settings import Design, Setting, judged, settings
 from selforg.judging.reliability import panel_reliability, reliability_flags
 
 # Failure reasons are grouped by their first line, cut to this length.
@@ -70,7 +84,11 @@ class Findings:
     study. reliability: the judge panel's statistics, flags their warnings (each once).
     failures: one row per (kind, protocol or judge, reason) with a count. resilience: per
     configured shock x protocol (empty when study.shocks is). open_questions: batching, the
-    second pass and the priority shift (selforg.analysis.open_questions).
+    second pass and the priority shift (selforg.analysis.open_questions). claims: each
+    reference-study claim measured in this study's matching setting (`reference_claims`).
+    multiplicity: the
+    adjusted p of every test (`multiplicity`). adequacy: the design adequacy of each
+    confirmatory comparison (`power`). coverage: what this study's judged runs cover.
     """
 
     design: Design
@@ -92,6 +110,10 @@ class Findings:
     failures: pd.DataFrame
     resilience: list[ResilienceResult]
     open_questions: OpenQuestions
+    coverage: Coverage
+    claims: list[ClaimResult] = field(default_factory=list)
+    multiplicity: Multiplicity = field(default_factory=Multiplicity)
+    adequacy: list[Adequacy] = field(default_factory=list)
 
 
 def totals(data: StudyData) -> Totals:
@@ -134,6 +156,53 @@ def failures(data: StudyData) -> pd.DataFrame:
                       _reasons(data.judgments, "judgment", "judge_model")], ignore_index=True)
 
 
+def exploratory_tests(findings: Findings) -> list[tuple[str, Stat]]:
+    """Every test the report prints outside the confirmatory family, by multiplicity key."""
+    tests: list[tuple[str, Stat]] = []
+    for result in [findings.pooled, *findings.cells, *findings.levels]:
+        suffix = result.setting.suffix
+        tests.append((omnibus_key(suffix), result.comparison.omnibus))
+        tests += [(pair_key(p.a, p.b, suffix), p.test) for p in result.comparison.pairs]
+    for s in findings.scaling:
+        tests += [(scaling_key(s.scope, name), stat) for name, stat in
+                  (("slope", s.slope), ("friedman", s.friedman), ("kruskal", s.kruskal),
+                   ("cost", s.cost))]
+    for c in findings.capability:
+        tests += [(capability_key(c.n_agents, "interaction"), c.result.interaction),
+                  (capability_key(c.n_agents, "structure"), c.result.structure)]
+    tests += [(open_closed_key(o.protocol), o.quality_test) for o in findings.open_closed]
+    tests += [(complexity_key(c.protocol), c.result.test) for c in findings.complexity]
+    if findings.open_questions.second_pass is not None:
+        tests.append((TWO_PASS_KEY, findings.open_questions.second_pass.l4_minus_l1_l2))
+    return tests
+
+
+def aliases(findings: Findings) -> dict[str, str]:
+    """The tests of a study's only (model, N) setting are those of its pooled setting."""
+    if len(findings.cells) != 1:
+        return {}
+    suffix = findings.cells[0].setting.suffix
+    keys = {omnibus_key(suffix): omnibus_key("")}
+    keys |= {pair_key(p.a, p.b, suffix): pair_key(p.a, p.b, "")
+             for p in findings.cells[0].comparison.pairs}
+    return keys
+
+
+def claim_context(data: StudyData, design: Design, base: Findings) -> ClaimContext:
+    """What the reference claims are measured from, in a finished analysis."""
+    return ClaimContext(
+        frame=data.runs, shocked=data.shocked, design=design, coverage=base.coverage,
+        settings={r.setting.suffix: r for r in [base.pooled, *base.cells, *base.levels]},
+        capability={c.n_agents: c for c in base.capability}, roles_by_n=base.roles_by_n,
+        by_n=base.by_n, by_level=base.by_level, reliability=base.reliability)
+
+
+def coverage_of(frame: pd.DataFrame, design: Design) -> Coverage:
+    """What the judged runs of a run frame cover (the ground claims are matched on)."""
+    return Coverage.of_runs(judged(frame), design.model_strings or
+                            {m: m for m in design.models}, design.open_weights, design.judges)
+
+
 def analyse(data: StudyData, design: Design) -> Findings:
     """Every statistic of docs/study.md section 7 over the study's tables."""
     frame, turns = data.runs, data.turns
@@ -141,7 +210,7 @@ def analyse(data: StudyData, design: Design) -> Findings:
     cell_settings, level_settings = settings(frame, design)
     reliability = panel_reliability(data.judgments, n_boot=design.n_boot, seed=design.seed)
     resilience = resilience_results(frame, data.shocked, design)
-    return Findings(
+    base = Findings(
         design=design,
         totals=totals(data),
         pooled=analyse_setting(frame, Setting(), design, roles),
@@ -161,4 +230,12 @@ def analyse(data: StudyData, design: Design) -> Findings:
         failures=failures(data),
         resilience=resilience,
         open_questions=open_questions(frame, resilience, design),
+        coverage=coverage_of(frame, design),
     )
+    ctx = claim_context(data, design, base)
+    claims = [claim.measure(ctx) for claim in REFERENCE_CLAIMS]
+    confirmatory = [(claim_key(r.claim.key), r.test, r.test_key) for r in claims
+                    if r.claim.confirmatory]
+    return replace(base, claims=claims,
+                   multiplicity=adjust(exploratory_tests(base), confirmatory, aliases(base)),
+                   adequacy=design_adequacy(claims, design, base.coverage))

@@ -3,11 +3,11 @@
 - Batching (the paper's future work): does `batched_sequential` keep `sequential`'s quality
   while cutting its latency? Per (model, N) setting and pooled: quality kept = mean Q batched /
   mean Q sequential, latency kept = mean latency batched / mean latency sequential (1 - it is
-  the latency saved), each over task means of twin pairs, paired percentile bootstrap CI.
+  the latency saved), each over task means of twin pairs, paired Fieller CI.
 - Second pass (Lerer 2026): does `two_pass_sequential` gain over `sequential` on adversarial
   L4 tasks and change nothing on L1/L2? Per level group (L1/L2, L3, L4), models and N pooled
   with the task as block: gain = mean Q two-pass / mean Q sequential - 1 over task means of
-  twin pairs, paired bootstrap CI; and the prediction itself: the per-task gain in Q points on
+  twin pairs, paired Fieller CI; and the prediction itself: the per-task gain in Q points on
   L4 tasks minus that on L1/L2 tasks, Welch's t with its 95% CI (exploratory).
 - Priority shift: the resilience (selforg.analysis.resilience) of every protocol to every
   priority-shift shock of the study, measured as for any shock.
@@ -27,10 +27,13 @@ import scipy.stats as st
 from selforg.analysis.resilience import ResilienceResult
 from selforg.analysis.result import Stat, finite_or_none, not_computable
 from selforg.analysis.settings import Design, Setting, judged, ordered
-from selforg.analysis.stats import ratio_ci, rel_diff, welch_t
+from selforg.analysis.stats import Q_RANGE, ratio_ci, rel_diff, welch_t
+from selforg.analysis.stats_basic import NO_RANGE, Range
 
 SEQUENTIAL, BATCHED, TWO_PASS = "sequential", "batched_sequential", "two_pass_sequential"
 PAIR_KEYS = ["model", "n_agents", "replicate", "task_id"]
+# The multiplicity key of the second pass's one test (exploratory, Benjamini-Hochberg).
+TWO_PASS_KEY = "open_question:two_pass_l4_minus_l1_l2"
 LEVEL_GROUPS: dict[str, tuple[str, ...]] = {"L1/L2": ("L1", "L2"), "L3": ("L3",), "L4": ("L4",)}
 
 
@@ -77,20 +80,20 @@ def twin_task_means(frame: pd.DataFrame, a: str, b: str, value: str) -> pd.DataF
     return means.mean().rename(columns={f"{value}_a": a, f"{value}_b": b}).sort_values("task_id")
 
 
-def _ratio(pairs: pd.DataFrame, a: str, b: str, design: Design) -> Stat:
+def _ratio(pairs: pd.DataFrame, a: str, b: str, value_range: Range) -> Stat:
     if pairs.empty:
         return not_computable(f"no task with finished twin runs of {a} and {b}")
     return ratio_ci(pairs[a].to_numpy(), pairs[b].to_numpy(), paired=True,
-                    n_boot=design.n_boot, seed=design.seed)
+                    value_range=value_range)
 
 
 def _batching_in(rows: pd.DataFrame, setting: Setting, design: Design) -> BatchingResult:
     return BatchingResult(
         setting, design.sequential_batch_size,
         quality_kept=_ratio(twin_task_means(rows, BATCHED, SEQUENTIAL, "q"), BATCHED,
-                            SEQUENTIAL, design),
+                            SEQUENTIAL, Q_RANGE),
         latency_kept=_ratio(twin_task_means(rows, BATCHED, SEQUENTIAL, "latency_s"), BATCHED,
-                            SEQUENTIAL, design))
+                            SEQUENTIAL, NO_RANGE))
 
 
 def batching_results(frame: pd.DataFrame, design: Design) -> list[BatchingResult]:
@@ -130,7 +133,7 @@ def second_pass_result(frame: pd.DataFrame, design: Design) -> SecondPassResult 
     for group, levels in LEVEL_GROUPS.items():
         mine = pairs[pairs["level"].isin(levels)]
         gains[group] = (rel_diff(mine[TWO_PASS].to_numpy(), mine[SEQUENTIAL].to_numpy(),
-                                 paired=True, n_boot=design.n_boot, seed=design.seed)
+                                 paired=True, value_range=Q_RANGE)
                         if len(mine) else not_computable(f"no judged twin pairs on {group}"))
     gain = pairs[TWO_PASS] - pairs[SEQUENTIAL]
     hard = gain[pairs["level"] == "L4"].to_numpy()

@@ -5,7 +5,7 @@ mean Q of the shocked runs / mean Q of their baseline twins, paired over tasks: 
 run is matched with the baseline run of the same model, protocol, N, replicate and task; pairs
 where either run has no panel Q (failed or unjudged) are left out; the rest are averaged per
 task (the unit of analysis, as everywhere), and the ratio of the task means gets a paired
-percentile bootstrap CI. 1 = the shock cost nothing; 0.8 = a fifth of the quality was lost.
+Fieller CI. 1 = the shock cost nothing; 0.8 = a fifth of the quality was lost.
 Pooled over models and N (task as block), per protocol and shock.
 """
 
@@ -18,8 +18,10 @@ import pandas as pd
 
 from selforg.analysis.result import Stat, not_computable
 from selforg.analysis.settings import Design, judged
-from selforg.analysis.stats import ratio_ci
+from selforg.analysis.stats import Q_RANGE, ratio_ci
 
+# Why resilience is not measured when the study configures no shock.
+NO_SHOCKS = "no shock configured (study.shocks is empty), so no shocked runs were made"
 # What makes a shocked run and its baseline twin the same run but for the shock.
 TWIN_KEYS = ["model", "protocol", "n_agents", "replicate", "task_id"]
 
@@ -33,8 +35,8 @@ class ResilienceResult:
     stat: Stat
 
 
-def resilience_of(baseline: pd.DataFrame, shocked: pd.DataFrame, design: Design) -> Stat:
-    """mean Q shocked / mean Q baseline over task means of judged twin pairs, paired bootstrap.
+def resilience_of(baseline: pd.DataFrame, shocked: pd.DataFrame) -> Stat:
+    """mean Q shocked / mean Q baseline over task means of judged twin pairs, paired Fieller CI.
 
     `baseline` and `shocked` are run frames (`aggregate.run_frame`) of one protocol, the
     shocked ones of one shock.
@@ -45,7 +47,7 @@ def resilience_of(baseline: pd.DataFrame, shocked: pd.DataFrame, design: Design)
         return not_computable("no judged shocked run with a judged baseline twin")
     tasks = pairs.groupby("task_id")[["q_shocked", "q_baseline"]].mean().sort_index()
     stat = ratio_ci(tasks["q_shocked"].to_numpy(), tasks["q_baseline"].to_numpy(),
-                    paired=True, n_boot=design.n_boot, seed=design.seed)
+                    paired=True, value_range=Q_RANGE)
     left_out = len(shocked) - len(pairs)
     if left_out:
         why = f"{left_out} of {len(shocked)} shocked runs left out (failed, unjudged or no twin)"
@@ -63,6 +65,5 @@ def resilience_results(baseline: pd.DataFrame, shocked: pd.DataFrame,
     protocols = [p for p in design.order(present) if design.fixed_n.get(p) != 1]
     return [ResilienceResult(protocol, shock, resilience_of(
                 baseline[baseline["protocol"] == protocol],
-                shocked[(shocked["protocol"] == protocol) & (shocked["shock"] == shock)],
-                design))
+                shocked[(shocked["protocol"] == protocol) & (shocked["shock"] == shock)]))
             for shock in design.shocks for protocol in protocols]

@@ -33,6 +33,9 @@ class Design:
     shocks: study.shocks, name -> what it does (empty: resilience not measured).
     priority_shifts: the names of the priority-shift shocks among them.
     sequential_batch_size: K of batched_sequential (study.sequential_batch_size).
+    model_strings: model alias -> litellm model string (to recognise the reference study's
+    models). judges: the judge models' aliases. n_boot / seed: the judge statistics'
+    bootstrap (the study's own intervals need none).
     """
 
     protocols: tuple[str, ...]
@@ -44,6 +47,8 @@ class Design:
     shocks: Mapping[str, str] = field(default_factory=dict)
     priority_shifts: frozenset[str] = frozenset()
     sequential_batch_size: int = 4
+    model_strings: Mapping[str, str] = field(default_factory=dict)
+    judges: tuple[str, ...] = ()
     n_boot: int = 2000
     seed: int = 0
 

@@ -2,14 +2,20 @@
 
 The unit is the task: replicates of a (task, protocol) are averaged first. When every protocol
 ran the same tasks (complete blocks) the tests are paired over tasks (Friedman omnibus, Wilcoxon
-signed-rank per pair); otherwise Welch's ANOVA and Games-Howell. Either way the pairwise p-values
-form one family, Holm-adjusted, and each pair also gets a relative difference and Cohen's d.
+signed-rank per pair); otherwise Welch's ANOVA and Welch's t per pair. Each pair also gets a
+relative difference with Fieller's CI, the design's Cohen's d (d_z when paired) and the
+between-group pooled-SD d. p-values here are raw: the study adjusts every test once, in
+`selforg.analysis.multiplicity` (Holm for the confirmatory family, Benjamini-Hochberg for the
+rest), which is why the unpaired pairs use Welch's t rather than Games-Howell (already
+adjusted over the pairs of a setting). An exact rank test that cannot reach alpha at its n is
+not computable, with the reason.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import cache
 from itertools import combinations
 from typing import Any
@@ -20,13 +26,16 @@ from scipy import stats as st
 
 from selforg.analysis.result import Stat, finite_or_none, not_computable
 from selforg.analysis.stats_basic import (
+    Q_RANGE,
+    Range,
+    cannot_reach,
     cohens_d,
-    holm,
     is_constant,
     mean_ci,
     rel_diff,
     require_finite,
     task_means,
+    welch_t,
 )
 
 COMPLETE = "complete blocks (every protocol ran the same tasks)"
@@ -39,9 +48,11 @@ DEGENERATE = (ValueError, ZeroDivisionError, FloatingPointError, AssertionError,
 class PairComparison:
     """One protocol pair, a against b.
 
-    test: the pairwise test; value is its statistic, p the raw p-value, extra["p_holm"] the
-    Holm-adjusted p over the family of all computable pairs (extra["family_size"] tests).
-    rel_diff: mean(a) / mean(b) - 1 with bootstrap CI. d: Cohen's d of a over b.
+    test: the pairwise test; value is its statistic, p the raw p-value (adjusted once,
+    study-wide, by `selforg.analysis.multiplicity`).
+    rel_diff: mean(a) / mean(b) - 1 with Fieller's CI. d: Cohen's d of a over b in the
+    comparison's design (d_z when paired). d_pooled: the between-group pooled-SD d on the same
+    task means, the reference study's definition, whatever the design.
     """
 
     a: str
@@ -49,10 +60,7 @@ class PairComparison:
     test: Stat
     rel_diff: Stat
     d: Stat
-
-    @property
-    def p_holm(self) -> float | None:
-        return self.test.extra.get("p_holm")
+    d_pooled: Stat
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,9 @@ class ProtocolComparison:
         return asdict(self)
 
 
+# The exact two-sided Wilcoxon test's smallest p-value over m non-zero differences is 2 / 2^m:
+# m = 6 is the first that can reach alpha = 0.05 (0.031; m = 5 gives 0.0625).
+WILCOXON_MIN_N = 6
 # Up to this many pairs, scipy's wilcoxon (method="auto") tests tied or zero differences with
 # an exact permutation test over all 2^n sign assignments; above it, the normal approximation.
 PERMUTATION_MAX_N = 13
@@ -113,6 +124,10 @@ def _wilcoxon(x: np.ndarray, y: np.ndarray) -> Stat:
     nonzero = int(np.count_nonzero(diff))
     if nonzero == 0:
         return not_computable("all paired differences are zero", n=n, test=test)
+    # the exact test's most extreme outcome, every difference of one sign, has p = 2 / 2^m
+    floor = cannot_reach(min(1.0, 2.0 ** (1 - nonzero)), nonzero, test, "non-zero differences")
+    if floor is not None:
+        return floor
     ties = np.unique(np.abs(diff[diff != 0])).size < nonzero
     if (ties or nonzero < n) and n <= PERMUTATION_MAX_N:
         # scipy's choice here, its exact permutation test, vectorised (see sign_flip_test)
@@ -130,6 +145,15 @@ def _wilcoxon(x: np.ndarray, y: np.ndarray) -> Stat:
     return require_finite(stat, "scipy returned no finite Wilcoxon statistic")
 
 
+def friedman_floor(k: int, n: int) -> float:
+    """The smallest p-value of the exact Friedman test of k conditions over n blocks.
+
+    Under the null each block's ranking is one of k! equally likely orders; the largest
+    statistic needs every block in the same order, which k! of the (k!)^n outcomes achieve.
+    """
+    return float(math.factorial(k)) ** (1 - n)
+
+
 def _friedman(wide: pd.DataFrame) -> Stat:
     """Friedman test over complete blocks (tasks), the omnibus of the paired design."""
     test = "Friedman (tasks as blocks)"
@@ -140,6 +164,9 @@ def _friedman(wide: pd.DataFrame) -> Stat:
         return not_computable("fewer than 2 tasks", n=n, test=test)
     if (wide.nunique(axis=1) == 1).all():
         return not_computable("every task has equal Q for all protocols", n=n, test=test)
+    floor = cannot_reach(friedman_floor(wide.shape[1], n), n, test)
+    if floor is not None:
+        return floor
     result = st.friedmanchisquare(*(wide[c].to_numpy() for c in wide.columns))
     stat = Stat(
         value=finite_or_none(result.statistic),
@@ -155,7 +182,7 @@ def _welch_guard(groups: dict[str, np.ndarray]) -> str:
     """Why Welch's ANOVA cannot run on these groups, or "" if it can.
 
     Its weights are n / variance per group, so every group needs 2 values and some variance
-    (pingouin 0.7's welch_anova raises otherwise).
+    (pingouin raises otherwise).
     """
     small = [name for name, x in groups.items() if x.size < 2]
     if small:
@@ -163,15 +190,6 @@ def _welch_guard(groups: dict[str, np.ndarray]) -> str:
     flat = [name for name, x in groups.items() if is_constant(x)]
     if flat:
         return f"zero variance in {', '.join(flat)} (Welch's ANOVA weighs groups by 1 / variance)"
-    return ""
-
-
-def _pair_guard(x: np.ndarray, y: np.ndarray) -> str:
-    """Why a Games-Howell pair cannot be tested, or "" if it can (its SE pools both variances)."""
-    if min(x.size, y.size) < 2:
-        return "fewer than 2 tasks in a protocol"
-    if is_constant(x) and is_constant(y):
-        return "both protocols have zero variance"
     return ""
 
 
@@ -197,65 +215,20 @@ def _welch_anova(table: pd.DataFrame, guard: str) -> Stat:
     return require_finite(stat, "pingouin returned no finite F")
 
 
-def _games_howell(
-    table: pd.DataFrame, pairs: list[tuple[str, str]], samples: dict[str, np.ndarray]
-) -> list[Stat]:
-    """Games-Howell test per pair (pingouin.pairwise_gameshowell); value is T of a minus b."""
-    import pingouin as pg
-
-    test = "Games-Howell"
-    guards = {(a, b): _pair_guard(samples[a], samples[b]) for a, b in pairs}
-    sizes = {(a, b): int(samples[a].size + samples[b].size) for a, b in pairs}
-    rows = pd.DataFrame()
-    if not all(guards.values()):
-        try:
-            rows = pg.pairwise_gameshowell(data=table, dv="q", between="protocol")
-        except DEGENERATE as error:
-            guards = {p: guards[p] or f"Games-Howell failed: {error}" for p in pairs}
-    found = {(str(r["A"]), str(r["B"])): r for _, r in rows.iterrows()}
-    out = []
-    for a, b in pairs:
-        if guards[(a, b)]:
-            out.append(not_computable(guards[(a, b)], n=sizes[(a, b)], test=test))
-            continue
-        row, sign = (found[(a, b)], 1.0) if (a, b) in found else (found[(b, a)], -1.0)
-        t_value = finite_or_none(row["T"])
-        stat = Stat(
-            value=None if t_value is None else sign * t_value,
-            p=finite_or_none(row["pval"]),
-            n=sizes[(a, b)],
-            test=test,
-            extra={"df": finite_or_none(row["df"])},
-        )
-        out.append(require_finite(stat, "pingouin returned no finite Games-Howell T"))
-    return out
-
-
-def _with_holm(tests: list[Stat]) -> list[Stat]:
-    """The tests with their Holm-adjusted p over the family of computable p-values."""
-    raw = [t.p for t in tests]
-    family = sum(p is not None for p in raw)
-    return [
-        replace(t, extra=t.extra | {"p_holm": adj, "family_size": family})
-        for t, adj in zip(tests, holm(raw), strict=True)
-    ]
-
-
 def compare_protocols(
     df: pd.DataFrame,
     order: Sequence[str] | None = None,
-    n_boot: int = 2000,
-    seed: int = 0,
+    value_range: Range = Q_RANGE,
 ) -> ProtocolComparison:
     """Compare Q across the protocols of one setting; df has columns task_id, protocol, q.
 
     Rows with a non-finite q are dropped and replicates averaged per (task, protocol). Complete
     blocks: paired tests over tasks (Friedman omnibus for 3+ protocols, Wilcoxon signed-rank
-    per pair, paired bootstrap rel diff, d_z). Otherwise: Welch's ANOVA omnibus, Games-Howell
-    per pair, independent rel diff and pooled-SD d. Pairs are (a, b) for a before b in `order`
-    (default: sorted names), so rel_diff is a relative to b. Holm adjusts the pair p-values as
-    one family. Games-Howell p-values already control the family-wise error, so Holm on top of
-    them is conservative; it is applied anyway so every family is corrected the same way.
+    per pair, paired Fieller rel diff, d_z). Otherwise: Welch's ANOVA omnibus, Welch's t per
+    pair, independent Fieller rel diff and pooled-SD d. Every pair also has the pooled-SD d.
+    Pairs are (a, b) for a before b in `order` (default: sorted names), so rel_diff is a
+    relative to b. p-values are raw (see the module docstring); CIs of means and ratios stay
+    within what `value_range` (the range of q) allows.
     """
     table, dropped = task_means(df, ["protocol"], "q")
     table["protocol"] = table["protocol"].astype(str)
@@ -265,7 +238,7 @@ def compare_protocols(
     if order is not None and len(names) < len(present):
         notes.append("protocols missing from `order` left out")
     table = table[table["protocol"].isin(names)]
-    means = {p: mean_ci(table.loc[table["protocol"] == p, "q"]) for p in names}
+    means = {p: mean_ci(table.loc[table["protocol"] == p, "q"], value_range) for p in names}
     wide = table.pivot(index="task_id", columns="protocol", values="q").reindex(columns=names)
     complete = len(names) >= 2 and bool(wide.notna().all().all())
     pairs = list(combinations(names, 2))
@@ -280,15 +253,13 @@ def compare_protocols(
     else:
         samples = {p: table.loc[table["protocol"] == p, "q"].to_numpy() for p in names}
         omnibus = _welch_anova(table, _welch_guard(samples))
-        tests = _games_howell(table, pairs, samples)
-    results = [
-        PairComparison(
-            a=a,
-            b=b,
-            test=test,
-            rel_diff=rel_diff(samples[a], samples[b], paired=complete, n_boot=n_boot, seed=seed),
-            d=cohens_d(samples[a], samples[b], paired=complete),
-        )
-        for (a, b), test in zip(pairs, _with_holm(tests), strict=True)
-    ]
+        tests = [welch_t(samples[a], samples[b]) for a, b in pairs]
+    results = []
+    for (a, b), test in zip(pairs, tests, strict=True):
+        pooled = cohens_d(samples[a], samples[b], paired=False)
+        results.append(PairComparison(
+            a=a, b=b, test=test,
+            rel_diff=rel_diff(samples[a], samples[b], paired=complete, value_range=value_range),
+            d=cohens_d(samples[a], samples[b], paired=True) if complete else pooled,
+            d_pooled=pooled))
     return ProtocolComparison(COMPLETE if complete else INCOMPLETE, means, omnibus, results, note)

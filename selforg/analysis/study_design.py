@@ -1,12 +1,14 @@
-"""The analysis `Design` of a study config: protocol roles, open weights, list prices, shocks.
+"""The analysis `Design` of a study config: protocol roles, open weights, list prices, shocks;
+and the `Coverage` a config plans (for the power planner).
 
 Kept apart from the pure analysis so that it alone touches the protocol registry (which
-protocols are fixed-size controls) and the price table (litellm's, imported only for hosted
-models without a `price` in params).
+protocols are fixed-size controls, which N each runs at) and the price table (litellm's,
+imported only for hosted models without a `price` in params).
 """
 
 from __future__ import annotations
 
+from selforg.analysis.reference import Coverage
 from selforg.analysis.settings import Design
 from selforg.config import StudyConfig
 
@@ -37,6 +39,22 @@ def design_from_config(cfg: StudyConfig, n_boot: int = 2000) -> Design:
         shocks={s.name: s.describe() for s in cfg.study.shocks},
         priority_shifts=frozenset(s.name for s in cfg.study.shocks if s.priority_shift),
         sequential_batch_size=cfg.study.sequential_batch_size,
+        model_strings={m.name: m.model for m in cfg.agent_models},
+        judges=tuple(cfg.judges.models),
         n_boot=n_boot,
         seed=cfg.seed,
     )
+
+
+def planned_coverage(cfg: StudyConfig) -> Coverage:
+    """What `cfg` will run: protocols at their N, levels and tasks per level, models, judges."""
+    from selforg.protocols import registry
+
+    ns = {name: frozenset(registry.get(name).agent_counts(cfg.study.n_agents))
+          for name in cfg.study.protocols}
+    return Coverage(
+        protocols=frozenset(ns), ns=ns, levels=tuple(cfg.tasks.levels),
+        models={m.name: m.model for m in cfg.agent_models},
+        open_weights={m.name: m.open_weights for m in cfg.agent_models},
+        tasks={level: cfg.tasks.per_level for level in cfg.tasks.levels},
+        judges=tuple(cfg.judges.models))

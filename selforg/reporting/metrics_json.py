@@ -14,6 +14,7 @@ from typing import Any
 
 from selforg.analysis.comparisons import SettingResult
 from selforg.analysis.findings import Findings
+from selforg.analysis.multiplicity import claim_key, open_closed_key, pair_key
 from selforg.analysis.result import Stat
 from selforg.reporting import open_questions
 from selforg.reporting.keys import ci_keys, n_key
@@ -27,6 +28,8 @@ PROTOCOL_KEYS = {
     "roles_raw": "roles_raw", "roles_norm": "roles_norm", "role_gini": "role_gini",
     "role_stability": "role_stability", "unique_role_share": "unique_role_share",
 }
+# Summary metrics whose CI is written too.
+WITH_CI = {"q", "error_rate"}
 # Judge statistics -> key subject.
 JUDGE_KEYS = {
     "icc2k": "icc2k", "krippendorff_alpha": "alpha", "test_retest": "test_retest",
@@ -65,24 +68,26 @@ class MetricsBuilder:
             self.put(n_key(key), stat.n)
 
 
-def _setting(out: MetricsBuilder, result: SettingResult, full: bool) -> None:
+def _setting(out: MetricsBuilder, findings: Findings, result: SettingResult, full: bool) -> None:
     """Q per protocol and the pairs of one setting; every figure when `full` (pooled)."""
     suffix = result.setting.suffix
     for protocol, summary in result.summaries.items():
         if full:
             for name, head in PROTOCOL_KEYS.items():
                 stat = summary.stats[name]
-                out.stat(f"{head}.{protocol}", stat, ci=name == "q", n=name == "q")
+                out.stat(f"{head}.{protocol}", stat, ci=name in WITH_CI, n=name == "q")
         else:
             out.stat(f"q.{protocol}{suffix}", summary.stats["q"], n=True)
     out.put(f"protocols.omnibus_p{suffix}", result.comparison.omnibus.p)
     for pair in result.comparison.pairs:
         subject = f"{pair.a}_vs_{pair.b}{suffix}"
         out.stat(f"rel.{subject}", pair.rel_diff, ci=full)
-        out.put(f"p_holm.{subject}", pair.p_holm)
+        out.put(f"p_adj.{subject}",
+                findings.multiplicity.p_adj(pair_key(pair.a, pair.b, suffix)))
         if full:
             out.put(f"p.{subject}", pair.test.p)
             out.stat(f"d.{subject}", pair.d)
+            out.stat(f"d_pooled.{subject}", pair.d_pooled)
             out.put(f"mde.{subject}", result.power[(pair.a, pair.b)].value)
 
 
@@ -91,16 +96,16 @@ def _effects(out: MetricsBuilder, findings: Findings) -> None:
     for s in findings.scaling:
         if s.model is not None:
             continue
+        large = s.scope.startswith("organisations pooled, N")
+        head = "scaling_large" if large else "scaling"
         tail = "" if s.protocol is None else f".{s.protocol}"
-        if s.scope.startswith("organisations pooled, N"):
-            out.put("scaling_large.kw_h", s.kruskal.value)
-            out.put("scaling_large.kw_p", s.kruskal.p)
-            continue
-        out.put(f"scaling.kw_h{tail}", s.kruskal.value)
-        out.put(f"scaling.kw_p{tail}", s.kruskal.p)
-        out.stat(f"scaling.slope_log2n{tail}", s.slope)
-        out.put(f"scaling.slope_p{tail}", s.slope.p)
-        out.stat(f"cost.exponent{tail}", s.cost)
+        out.put(f"{head}.kw_h{tail}", s.kruskal.value)
+        out.put(f"{head}.kw_p{tail}", s.kruskal.p)
+        out.put(f"{head}.friedman_p{tail}", s.friedman.p)
+        out.stat(f"{head}.slope_log2n{tail}", s.slope)
+        out.put(f"{head}.slope_p{tail}", s.slope.p)
+        if not large:
+            out.stat(f"cost.exponent{tail}", s.cost)
     pooled_capability = findings.capability[0].result
     out.put("capability.interaction_f", pooled_capability.interaction.value)
     out.put("capability.interaction_p", pooled_capability.interaction.p)
@@ -110,6 +115,9 @@ def _effects(out: MetricsBuilder, findings: Findings) -> None:
     for o in findings.open_closed:
         tail = "" if o.protocol is None else f".{o.protocol}"
         out.stat(f"open_closed.quality_ratio{tail}", o.quality_ratio)
+        out.put(f"open_closed.quality_p{tail}", o.quality_test.p)
+        out.put(f"open_closed.quality_p_adj{tail}",
+                findings.multiplicity.p_adj(open_closed_key(o.protocol)))
         out.stat(f"open_closed.cost_ratio{tail}", o.cost_ratio)
         if o.protocol is None:
             out.put("open_closed.list_price_ratio", o.list_price_ratio)
@@ -133,6 +141,23 @@ def _judge(out: MetricsBuilder, findings: Findings) -> None:
     out.put("judge.flags", len(findings.flags))
 
 
+def _confirmatory(out: MetricsBuilder, findings: Findings) -> None:
+    """The confirmatory tests (raw and Holm p) and the design adequacy of each."""
+    for result in findings.claims:
+        if not result.claim.confirmatory:
+            continue
+        key = result.claim.key
+        found = findings.multiplicity.get(claim_key(key))
+        out.put(f"confirmatory_p.{key}", None if result.test is None else result.test.p)
+        out.put(f"confirmatory_p_holm.{key}", None if found is None else found.p_adj)
+        out.put(f"power_sd.{key}", None if result.power is None else result.power.sd)
+        out.put(f"power_base.{key}", None if result.power is None else result.power.baseline)
+    for a in findings.adequacy:
+        out.put(f"adequacy_mde.{a.claim.key}", a.detectable.value)
+        out.put(f"adequacy_tasks.{a.claim.key}", a.needed.n if a.needed.value is not None
+                else None)
+
+
 def flat_metrics(findings: Findings) -> dict[str, float | int | None]:
     """Every metrics.json key of the findings, sorted."""
     out = MetricsBuilder()
@@ -153,10 +178,11 @@ def flat_metrics(findings: Findings) -> dict[str, float | int | None]:
     for r in findings.resilience:
         out.stat(f"resilience.{r.protocol}.{r.shock}", r.stat, n=True)
     open_questions.put_metrics(out, findings)
-    _setting(out, findings.pooled, full=True)
+    _setting(out, findings, findings.pooled, full=True)
     for result in findings.cells:
-        _setting(out, result, full=False)
+        _setting(out, findings, result, full=False)
     _effects(out, findings)
+    _confirmatory(out, findings)
     _judge(out, findings)
     total = findings.roles_total
     out.put("roles_total.raw", total["n_roles_raw"].iloc[0] if len(total) else None)

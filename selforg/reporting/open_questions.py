@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from selforg.analysis.findings import Findings
-from selforg.analysis.open_questions import BATCHED, SEQUENTIAL, TWO_PASS
+from selforg.analysis.open_questions import BATCHED, SEQUENTIAL, TWO_PASS, TWO_PASS_KEY
 from selforg.reporting.document import Block, Heading, Paragraph, Table
-from selforg.reporting.text import est, full
+from selforg.reporting.text import est, full, tested
 
 if TYPE_CHECKING:
     from selforg.reporting.metrics_json import MetricsBuilder
@@ -36,7 +36,7 @@ def section(findings: Findings) -> list[Block]:
                       "earlier batches) against sequential: quality kept = mean Q batched / "
                       "mean Q sequential, latency kept = mean critical-path latency batched / "
                       "sequential (1 - latency kept is the share saved), task means of twin "
-                      "runs (same model, N, replicate and task), paired bootstrap CI."),
+                      "runs (same model, N, replicate and task), paired Fieller CI."),
             Table(["setting", "quality kept [95% CI], n tasks", "latency kept [95% CI], n tasks"],
                   [[r.setting.label, full(r.quality_kept), full(r.latency_kept)]
                    for r in oq.batching])]
@@ -49,13 +49,15 @@ def section(findings: Findings) -> list[Block]:
             Paragraph("Two-pass sequential against sequential, the prediction of the published "
                       "response (a second pass helps on L4 and changes nothing on L1/L2): gain "
                       "= mean Q two-pass / mean Q sequential - 1 per level group, models and N "
-                      "pooled with the task as block (paired bootstrap CI); then the gain on "
+                      "pooled with the task as block (paired Fieller CI); then the gain on "
                       "L4 tasks minus the gain on L1/L2 tasks, in Q points per task (Welch's "
-                      "t, exploratory: not part of the confirmatory family)."),
+                      "t, exploratory: Benjamini-Hochberg with the study's other exploratory "
+                      "tests)."),
             Table(["levels", "gain of the second pass [95% CI], n tasks"],
                   [[group, full(stat, percent=True, sign=True)]
                    for group, stat in sp.gains.items()]),
-            Paragraph(f"L4 gain minus L1/L2 gain: {full(sp.l4_minus_l1_l2)}."),
+            Paragraph("L4 gain minus L1/L2 gain: "
+                      f"{tested(sp.l4_minus_l1_l2, findings.multiplicity.get(TWO_PASS_KEY))}."),
         ]
     else:
         blocks.append(Paragraph(f"Two-pass sequential: {NOT_MEASURED} "
@@ -92,7 +94,8 @@ def _second_pass_claim(findings: Findings) -> tuple[str, str]:
         return f"{NOT_MEASURED} ({_not_run(TWO_PASS, SEQUENTIAL)})", "-"
     gains = "; ".join(f"{group} {est(stat, percent=True, sign=True)} (n = {stat.n})"
                       for group, stat in sp.gains.items())
-    return (f"gain {gains}; L4 minus L1/L2 {full(sp.l4_minus_l1_l2)}",
+    adjusted = tested(sp.l4_minus_l1_l2, findings.multiplicity.get(TWO_PASS_KEY))
+    return (f"gain {gains}; L4 minus L1/L2 {adjusted}",
             "models and N pooled, task as block")
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from selforg.analysis.comparisons import SettingResult
 from selforg.analysis.findings import Findings
+from selforg.analysis.multiplicity import pair_key
 from selforg.config import StudyConfig
 from selforg.reporting.claims import claims
 from selforg.reporting.document import Block, Figure, Heading, to_html, to_markdown
@@ -21,7 +22,13 @@ from selforg.reporting.metrics_json import flat_metrics
 from selforg.reporting.open_questions import section as open_questions
 from selforg.reporting.paths import ReportPaths
 from selforg.reporting.plots import plot_tables, write_plots
-from selforg.reporting.sections_core import comparisons, headline, setting, warnings
+from selforg.reporting.sections_core import (
+    comparisons,
+    confirmatory,
+    headline,
+    setting,
+    warnings,
+)
 from selforg.reporting.sections_effects import (
     capability,
     complexity,
@@ -34,8 +41,9 @@ from selforg.reporting.sections_other import emergent, failures, power, reliabil
 TITLE = "selforg study report"
 COMPARISON_COLUMNS = [
     "scope", "model", "n_agents", "level", "a", "b", "design", "q_a", "q_b", "n_a", "n_b",
-    "rel", "rel_ci_low", "rel_ci_high", "d", "d_ci_low", "d_ci_high", "test", "statistic",
-    "p", "p_holm", "family_size", "mde", "note",
+    "rel", "rel_ci_low", "rel_ci_high", "d", "d_ci_low", "d_ci_high", "d_pooled",
+    "d_pooled_ci_low", "d_pooled_ci_high", "test", "statistic", "p", "p_adj", "adjustment",
+    "family_size", "mde", "note",
 ]
 
 
@@ -46,6 +54,7 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
         *warnings(cfg, findings),
         *setting(cfg, findings),
         *headline(findings, figures["quality_by_protocol"]),
+        *confirmatory(findings),
         *comparisons(findings),
         *scaling(findings, figures["quality_by_n"], figures["cost_by_n"]),
         *capability(findings),
@@ -61,10 +70,12 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
     ]
 
 
-def _comparison_rows(result: SettingResult, scope: str) -> list[dict[str, object]]:
+def _comparison_rows(findings: Findings, result: SettingResult,
+                     scope: str) -> list[dict[str, object]]:
     s, c = result.setting, result.comparison
     rows: list[dict[str, object]] = []
     for pair in c.pairs:
+        found = findings.multiplicity.get(pair_key(pair.a, pair.b, s.suffix))
         rows.append({
             "scope": scope, "model": s.model, "n_agents": s.n_agents, "level": s.level,
             "a": pair.a, "b": pair.b, "design": c.design,
@@ -72,8 +83,12 @@ def _comparison_rows(result: SettingResult, scope: str) -> list[dict[str, object
             "n_a": c.means[pair.a].n, "n_b": c.means[pair.b].n, "rel": pair.rel_diff.value,
             "rel_ci_low": pair.rel_diff.ci_low, "rel_ci_high": pair.rel_diff.ci_high,
             "d": pair.d.value, "d_ci_low": pair.d.ci_low, "d_ci_high": pair.d.ci_high,
+            "d_pooled": pair.d_pooled.value, "d_pooled_ci_low": pair.d_pooled.ci_low,
+            "d_pooled_ci_high": pair.d_pooled.ci_high,
             "test": pair.test.test, "statistic": pair.test.value, "p": pair.test.p,
-            "p_holm": pair.p_holm, "family_size": pair.test.extra.get("family_size"),
+            "p_adj": None if found is None else found.p_adj,
+            "adjustment": None if found is None else found.method,
+            "family_size": None if found is None else found.m,
             "mde": result.power[(pair.a, pair.b)].value,
             "note": "; ".join(n for n in (pair.test.note, pair.rel_diff.note, pair.d.note) if n),
         })
@@ -82,11 +97,11 @@ def _comparison_rows(result: SettingResult, scope: str) -> list[dict[str, object
 
 def comparison_table(findings: Findings) -> pd.DataFrame:
     """Every pair of every setting (pooled, model x N, model x N x level) as one table."""
-    rows = _comparison_rows(findings.pooled, "pooled")
+    rows = _comparison_rows(findings, findings.pooled, "pooled")
     for result in findings.cells:
-        rows += _comparison_rows(result, "model x N")
+        rows += _comparison_rows(findings, result, "model x N")
     for result in findings.levels:
-        rows += _comparison_rows(result, "model x N x level")
+        rows += _comparison_rows(findings, result, "model x N x level")
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 

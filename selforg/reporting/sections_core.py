@@ -1,14 +1,17 @@
-"""Report sections: warnings, setting, headline table, protocol comparisons per setting."""
+"""Report sections: warnings, setting, headline table, confirmatory tests, protocol
+comparisons per setting."""
 
 from __future__ import annotations
 
 from selforg.analysis.comparisons import SettingResult
 from selforg.analysis.descriptives import point
 from selforg.analysis.findings import Findings
+from selforg.analysis.multiplicity import claim_key, pair_key
+from selforg.analysis.stats import ALPHA
 from selforg.config import StudyConfig
 from selforg.llm.providers import FREE_PROVIDERS, provider_of
 from selforg.reporting.document import Block, Bullets, Callout, Figure, Heading, Paragraph, Table
-from selforg.reporting.text import est, full, num, pct, pval
+from selforg.reporting.text import adjusted, est, full, missing, num, pct, pval
 
 # Above this many rows the per-level comparisons stay in reports/comparisons.csv only.
 MAX_LEVEL_ROWS = 120
@@ -73,10 +76,32 @@ def setting(cfg: StudyConfig, findings: Findings) -> list[Block]:
                      "figures above.")] if findings.design.shocks else []),
         Paragraph("How to read the figures: every estimate is given with its 95% confidence "
                   "interval in brackets, its n and the test used. n counts tasks (replicates "
-                  "of a task are averaged first) unless a table says otherwise. A statistic "
-                  "the data cannot support is printed as \"not computable (reason)\" and is "
-                  "null in reports/metrics.json."),
+                  "of a task are averaged first) unless a table says otherwise. Intervals hold "
+                  "their coverage at the n used (t, Fieller, noncentral t, Wilson) and stay "
+                  "within what is possible (Q in [0.25, 1], shares in [0, 1]); at two or three "
+                  "tasks they are honestly wide. A statistic the data cannot support is "
+                  "printed as \"not computable (reason)\" and is null in "
+                  "reports/metrics.json; a rank test that cannot reach "
+                  f"alpha = {ALPHA} at its n is not printed as a test."),
+        Paragraph(multiplicity_policy(findings)),
     ]
+
+
+def multiplicity_policy(findings: Findings) -> str:
+    """The study's one multiplicity policy, with this run's family sizes."""
+    multiplicity = findings.multiplicity
+    computed = sum(multiplicity.get(key) is not None for key in multiplicity.confirmatory)
+    here = (f"Holm-adjusted over the {computed} that could be computed here" if computed
+            else "Holm-adjusted; none could be computed here, since this study ran none of "
+            "their settings")
+    return (f"Multiplicity: one policy for every p-value. The confirmatory family is the "
+            f"reference study's {len(multiplicity.confirmatory)} headline claims, named before "
+            f"any data (docs/metrics.md), each tested once in this study's matching setting "
+            f"and {here}. Every other "
+            f"test is exploratory: Benjamini-Hochberg across the whole study "
+            f"({multiplicity.exploratory_size} tests), printed as \"BH p\". No p-value is "
+            "adjusted twice. Raw p is shown next to the adjusted one. The judge reliability "
+            "statistics check the instrument and are in neither family.")
 
 
 def headline(findings: Findings, figure: Figure) -> list[Block]:
@@ -103,20 +128,22 @@ def headline(findings: Findings, figure: Figure) -> list[Block]:
     ]
 
 
-def _pair_rows(result: SettingResult) -> list[list[str]]:
+def _pair_rows(findings: Findings, result: SettingResult) -> list[list[str]]:
     rows = []
     for pair in result.comparison.pairs:
-        family = pair.test.extra.get("family_size")
+        mde = result.power[(pair.a, pair.b)]
         rows.append([
             f"{pair.a} vs {pair.b}", est(pair.rel_diff, percent=True, sign=True),
-            est(pair.d, 2), f"{pair.test.test}: {num(pair.test.value, 2)}"
+            est(pair.d, 2), est(pair.d_pooled, 2),
+            f"{pair.test.test}: {num(pair.test.value, 2)}"
             if pair.test.value is not None else full(pair.test),
-            pval(pair.test.p), f"{pval(pair.p_holm)} (m = {family})",
-            num(result.power[(pair.a, pair.b)].value, 2)])
+            pval(pair.test.p),
+            adjusted(findings.multiplicity.get(pair_key(pair.a, pair.b, result.setting.suffix))),
+            num(mde.value, 2) if mde.value is not None else missing(mde)])
     return rows
 
 
-def _comparison(result: SettingResult, level: int = 3) -> list[Block]:
+def _comparison(findings: Findings, result: SettingResult, level: int = 3) -> list[Block]:
     c = result.comparison
     means = "; ".join(f"{p} {est(s)} (n = {s.n})" for p, s in c.means.items())
     notes = "; ".join(n for n in (result.note, c.note) if n)
@@ -124,9 +151,9 @@ def _comparison(result: SettingResult, level: int = 3) -> list[Block]:
             + (f" Note: {notes}." if notes else ""))
     blocks: list[Block] = [Heading(result.setting.label, level), Paragraph(text)]
     if c.pairs:
-        blocks.append(Table(["pair (a vs b)", "rel diff a/b - 1 [CI]", "Cohen's d [CI]",
-                             "test: statistic", "p", "p Holm (family)", "min detectable d"],
-                            _pair_rows(result)))
+        blocks.append(Table(["pair (a vs b)", "rel diff a/b - 1 [CI]", "d (design) [CI]",
+                             "d pooled SD [CI]", "test: statistic", "p", "adjusted p",
+                             "min detectable d"], _pair_rows(findings, result)))
     return blocks
 
 
@@ -134,12 +161,15 @@ def _level_rows(findings: Findings) -> list[list[str]]:
     rows = []
     for result in findings.levels:
         for pair in result.comparison.pairs:
+            key = pair_key(pair.a, pair.b, result.setting.suffix)
+            test = (pval(pair.test.p) if pair.test.value is not None
+                    else missing(pair.test))
             rows.append([result.setting.label, f"{pair.a} vs {pair.b}",
-                         est(pair.rel_diff, percent=True, sign=True), est(pair.d, 2),
-                         pval(pair.p_holm)])
+                         est(pair.rel_diff, percent=True, sign=True), est(pair.d, 2), test,
+                         adjusted(findings.multiplicity.get(key))])
         if not result.comparison.pairs:
             rows.append([result.setting.label, "-", result.comparison.omnibus.note or "-",
-                         "-", "-"])
+                         "-", "-", "-"])
     return rows
 
 
@@ -147,23 +177,57 @@ def comparisons(findings: Findings) -> list[Block]:
     """Protocol comparisons: pooled, per (model, N), and per (model, N, level)."""
     blocks: list[Block] = [
         Heading("Protocol comparisons per setting"),
-        Paragraph("Within each setting, protocols that ran the same tasks are compared paired "
-                  "over tasks (Friedman omnibus, Wilcoxon signed-rank per pair, paired "
-                  "bootstrap relative difference, Cohen's d_z); otherwise Welch's ANOVA and "
-                  "Games-Howell with independent bootstrap and pooled-SD d. The pairs of a "
-                  "setting form one family, Holm-adjusted; raw and adjusted p are both shown. "
-                  "rel diff is mean(a) / mean(b) - 1. The minimum detectable d is the effect "
-                  "the setting's sample sizes detect with 80% power at alpha 0.05."),
-        *_comparison(findings.pooled),
+        Paragraph("Exploratory. Within each setting, protocols that ran the same tasks are "
+                  "compared paired over tasks (Friedman omnibus, Wilcoxon signed-rank per pair, "
+                  "paired Fieller CI of the relative difference, Cohen's d_z); otherwise "
+                  "Welch's ANOVA and Welch's t per pair with an independent Fieller CI. Every "
+                  "pair also shows the between-group pooled-SD d, the reference study's "
+                  "definition. rel diff is mean(a) / mean(b) - 1. Adjusted p: "
+                  "Benjamini-Hochberg across the study (Holm where the pair is a confirmatory "
+                  "test). The minimum detectable d is the effect the setting's tasks detect "
+                  f"with 80% power at alpha {ALPHA} (none when the Wilcoxon test cannot reach "
+                  "alpha at that n)."),
+        *_comparison(findings, findings.pooled),
     ]
-    for result in findings.cells:
-        blocks += _comparison(result)
+    if len(findings.cells) == 1:
+        only = findings.cells[0].setting
+        blocks += [Heading(only.label, 3),
+                   Paragraph(f"The study's only (model, N) setting: the comparison above "
+                             f"({only.model} at N = {only.n_agents}, every task), counted once "
+                             "in the multiplicity family.")]
+    else:
+        for result in findings.cells:
+            blocks += _comparison(findings, result)
     rows = _level_rows(findings)
     blocks.append(Heading("Per level", 3))
     if len(rows) > MAX_LEVEL_ROWS:
         blocks.append(Paragraph(f"{len(rows)} per-level comparisons: see "
                                 "reports/comparisons.csv (every setting and pair)."))
     else:
-        blocks.append(Table(["setting", "pair", "rel diff [CI]", "Cohen's d [CI]", "p Holm"],
-                            rows))
+        blocks.append(Table(["setting", "pair", "rel diff [CI]", "Cohen's d [CI]", "p",
+                             "adjusted p"], rows))
     return blocks
+
+
+def confirmatory(findings: Findings) -> list[Block]:
+    """The confirmatory family: each reference claim's test in its matching setting, Holm."""
+    rows = []
+    for result in findings.claims:
+        if not result.claim.confirmatory:
+            continue
+        found = findings.multiplicity.get(claim_key(result.claim.key))
+        if result.missing or result.test is None:
+            rows.append([result.claim.claim, result.missing or "not measured", "-", "-", "-"])
+            continue
+        rows.append([result.claim.claim, result.here, full(result.test, 3),
+                     pval(result.test.p), adjusted(found) if found else "n/a"])
+    return [
+        Heading("Confirmatory tests: the reference study's claims"),
+        Paragraph("The confirmatory family, fixed before any data: one test per headline "
+                  "claim of the reference study, in this study's setting matching the paper's "
+                  "(model, N, level; what still differs is listed under \"Reference study vs "
+                  "this study\"), Holm-adjusted over the tests that could be computed. A claim "
+                  "whose setting this study did not run is not tested here: no other setting "
+                  "stands in for it. Design adequacy (below) says what each test could detect."),
+        Table(["claim", "this study's setting", "test", "p", "Holm p"], rows),
+    ]

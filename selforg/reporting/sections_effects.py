@@ -8,11 +8,15 @@ import pandas as pd
 from selforg.analysis.breakdowns import pick
 from selforg.analysis.effects import FIXED, FREE_COUNTERPART
 from selforg.analysis.findings import Findings
+from selforg.analysis.multiplicity import (
+    capability_key,
+    complexity_key,
+    open_closed_key,
+    scaling_key,
+)
+from selforg.analysis.resilience import NO_SHOCKS
 from selforg.reporting.document import Block, Figure, Heading, Paragraph, Table
-from selforg.reporting.text import est, full, num, p_is
-
-# Why resilience is not measured when the study configures no shock.
-NO_SHOCKS = "no shock configured (study.shocks is empty), so no shocked runs were made"
+from selforg.reporting.text import est, full, num, tested
 
 
 def _with_ci(row: pd.Series, digits: int = 3) -> str:
@@ -38,23 +42,37 @@ def by_n_rows(findings: Findings, metrics: list[tuple[str, int]]) -> list[list[s
 
 
 def scaling(findings: Findings, quality: Figure, cost: Figure) -> list[Block]:
-    """Kruskal-Wallis across N, OLS slope per doubling, cost exponent."""
+    """Task-blocked slope per doubling, Friedman across N, Kruskal-Wallis, cost exponent."""
     rows = []
+    adjusted = findings.multiplicity.get
     for s in findings.scaling:
         sub = s.cost.extra.get("sublinear")
-        rows.append([s.scope, ", ".join(map(str, s.ns)) or "none", full(s.kruskal),
-                     full(s.slope), f"{full(s.cost)} [{s.cost_unit}]",
+        rows.append([s.scope, ", ".join(map(str, s.ns)) or "none",
+                     tested(s.slope, adjusted(scaling_key(s.scope, "slope"))),
+                     tested(s.friedman, adjusted(scaling_key(s.scope, "friedman")), 2),
+                     tested(s.kruskal, adjusted(scaling_key(s.scope, "kruskal")), 2),
+                     f"{tested(s.cost, adjusted(scaling_key(s.scope, 'cost')))} "
+                     f"[{s.cost_unit}]",
                      "n/a" if sub is None else ("yes" if sub else "no")])
     return [
         Heading("Scaling with the number of agents"),
-        Paragraph("Kruskal-Wallis H of Q across N (the reference study's test); OLS of Q on "
-                  "log2 N, whose slope is the change in Q per doubling of the team; and the "
-                  "cost exponent b of cost ~ N^b (OLS of ln cost on ln N, in tokens when some "
-                  "run cost 0 USD). Sub-linear means the CI of b lies below 1. Fixed-size "
-                  "controls are left out; pooled scopes average each (N, task) over the "
-                  "protocols and models that ran it."),
-        Table(["scope", "N", "Kruskal-Wallis H", "slope of Q per doubling", "cost exponent b",
-               "sub-linear"], rows),
+        Paragraph("Exploratory. The same tasks run at every N, so the task is the block: the "
+                  "slope of Q per doubling of N is an OLS fit of Q on log2 N with one intercept "
+                  "per task (task fixed effects), and Friedman tests Q across N with tasks as "
+                  "blocks (tasks run at every N; 3 or more N). Kruskal-Wallis, which treats "
+                  "the N groups as independent, is the reference study's test, shown only to "
+                  "compare with it: it misses most real trends. The cost exponent b of cost "
+                  "~ N^b is the same task-blocked fit of ln cost on ln N (tokens when some run "
+                  "cost 0 USD); sub-linear means the CI of b lies below 1. Fixed-size controls "
+                  "are left out; pooled scopes average each (N, task) over the protocols and "
+                  "models that ran it."),
+        Table(["scope", "N", "slope of Q per doubling (task-blocked)",
+               "Friedman across N (tasks as blocks)", "Kruskal-Wallis H (reference's test)",
+               "cost exponent b (task-blocked)", "sub-linear"], rows)
+        if any(len(s.ns) > 1 for s in findings.scaling) else
+        Paragraph("Not measurable in this study: every protocol ran at one N ("
+                  + ", ".join(sorted({str(n) for s in findings.scaling for n in s.ns}))
+                  + "), and scaling needs two or more values of N in study.n_agents."),
         Table(["protocol", "model", "N", "Q [CI]", "tokens/run [CI]", "n tasks"],
               by_n_rows(findings, [("q", 3), ("tokens", 0)])),
         quality, cost,
@@ -62,41 +80,67 @@ def scaling(findings: Findings, quality: Figure, cost: Figure) -> list[Block]:
 
 
 def capability(findings: Findings) -> list[Block]:
-    """Two-way ANOVA structure x model; free roles (sequential) vs fixed_roles per model."""
+    """Task-blocked structure x model; free roles (sequential) vs fixed_roles per model."""
     head: list[Block] = [
         Heading("Capability threshold: free roles vs fixed roles"),
-        Paragraph(f"Two-way ANOVA (type II) of Q on structure (free roles = `{FREE_COUNTERPART}`"
-                  f", fixed = `{FIXED}`) x model; the interaction's p says whether imposing "
-                  "roles helps some models and hurts others. Per model: mean(free) / "
-                  "mean(fixed) - 1, paired by task when both ran the same tasks."),
+        Paragraph(f"Exploratory (the N = 8 test is confirmatory when run). Both structures "
+                  f"(free roles = `{FREE_COUNTERPART}`, fixed = `{FIXED}`) run the same tasks, "
+                  "so the task is the block: per model and task the difference free - fixed "
+                  "is taken first. The interaction (does imposing roles help some models and "
+                  "hurt others?) tests whether those differences differ across models: a "
+                  "repeated-measures ANOVA with tasks as subjects when every model ran the "
+                  "same tasks (with two models, the paired t-test of the difference of "
+                  "differences), else Welch's ANOVA of the differences. Structure: the paired "
+                  "t-test of free - fixed over tasks. Per model: mean(free) / mean(fixed) - 1 "
+                  "over the tasks both ran, with Fieller's CI."),
     ]
+    ran = set(findings.pooled.summaries)
+    if FIXED not in ran or FREE_COUNTERPART not in ran:
+        absent = " and ".join(f"`{p}`" for p in (FREE_COUNTERPART, FIXED) if p not in ran)
+        return [*head, Paragraph(f"Not measurable in this study: {absent} did not run (add "
+                                 "both to study.protocols, with two or more models).")]
     rows = []
+    adjusted = findings.multiplicity.get
     for c in findings.capability:
-        scope = "N pooled (task as block)" if c.n_agents is None else f"N = {c.n_agents}"
+        scope = "N pooled (task means)" if c.n_agents is None else f"N = {c.n_agents}"
         per_model = "; ".join(f"{m}: {est(s, percent=True, sign=True)}"
                               for m, s in c.result.per_model.items())
-        rows.append([scope, ", ".join(c.models) or "none", full(c.result.interaction),
-                     full(c.result.structure), per_model or "n/a"])
-    return [*head, Table(["scope", "models", "interaction F", "structure F",
-                          "free vs fixed per model [CI]"], rows)]
+        rows.append([scope, ", ".join(c.models) or "none",
+                     tested(c.result.interaction,
+                            adjusted(capability_key(c.n_agents, "interaction")), 2),
+                     tested(c.result.structure,
+                            adjusted(capability_key(c.n_agents, "structure")), 2),
+                     per_model or "n/a"])
+    return [*head, Table(["scope", "models", "interaction F (task-blocked)",
+                          "structure t (paired)", "free vs fixed per model [CI]"], rows)]
 
 
 def open_closed(findings: Findings) -> list[Block]:
     """Quality and price ratios of open- vs closed-weight models."""
+    pooled = findings.open_closed[0]
+    if not pooled.open_models or not pooled.closed_models:
+        which = "open" if not pooled.closed_models else "closed"
+        return [Heading("Open vs closed models"),
+                Paragraph(f"Not measurable in this study: every model is {which}-weights "
+                          "(models[].open_weights); the comparison needs at least one of each.")]
     rows = []
     for o in findings.open_closed:
         rows.append([o.protocol or "all protocols pooled", ", ".join(o.open_models) or "none",
                      ", ".join(o.closed_models) or "none", full(o.quality_ratio),
+                     tested(o.quality_test, findings.multiplicity.get(open_closed_key(o.protocol)),
+                            2),
                      full(o.cost_ratio), num(o.list_price_ratio, 1)])
     return [
         Heading("Open vs closed models"),
-        Paragraph("Quality ratio = mean Q of the open-weight models / mean Q of the closed ones "
-                  "(task means, paired by task when both ran the same tasks; bootstrap CI). "
+        Paragraph("Exploratory. Quality ratio = mean Q of the open-weight models / mean Q of "
+                  "the closed ones (task means, paired by task when both ran the same tasks; "
+                  "Fieller CI), with the paired t-test of those task means (Welch's t when the "
+                  "tasks differ). "
                   "Cost ratio = USD per run of the closed models / open ones (how many times "
                   "cheaper the open models ran). List price ratio = blended list price "
                   "(mean of input and output USD per million tokens) closed / open."),
         Table(["protocol", "open models", "closed models", "quality ratio open/closed",
-               "cost ratio closed/open", "list price ratio"], rows),
+               "test of equal quality", "cost ratio closed/open", "list price ratio"], rows),
     ]
 
 
@@ -105,14 +149,16 @@ def complexity(findings: Findings, figure: Figure) -> list[Block]:
     pooled = findings.complexity[0].result
     level_rows = [[level, full(stat)] for level, stat in pooled.means.items()]
     rows = [[c.protocol or "all protocols pooled", full(c.result.drop, percent=True),
-             full(c.result.d, 2), f"{full(c.result.test, 2)}" if c.result.test.value is None
-             else f"t = {num(c.result.test.value, 2)}, {p_is(c.result.test.p)}"]
+             full(c.result.d, 2),
+             tested(c.result.test, findings.multiplicity.get(complexity_key(c.protocol)), 2)]
             for c in findings.complexity]
     return [
         Heading("Complexity: quality by task level"),
-        Paragraph("Q per level (task means; all protocols, models and N pooled), and the drop "
-                  "1 - mean(L4) / mean(L1) with an independent bootstrap CI (levels hold "
-                  "different tasks), Cohen's d of L1 over L4 and Welch's t-test."),
+        Paragraph("Exploratory. Q per level (task means; all protocols, models and N pooled), "
+                  "and the drop 1 - mean(L4) / mean(L1). Levels hold different tasks, so no "
+                  "task can block this comparison: the unit is the task, the CI of the drop is "
+                  "Fieller's for independent samples, d is the between-group pooled-SD d (the "
+                  "reference study's definition) and the test is Welch's t."),
         Table(["level", "Q [CI], n, test"], level_rows),
         Table(["protocol", "L1 -> L4 drop", "Cohen's d", "Welch's t"], rows),
         figure,
@@ -131,7 +177,7 @@ def resilience(findings: Findings) -> list[Block]:
         heading,
         Paragraph("Resilience = mean Q of the shocked runs / mean Q of their baseline twins "
                   "(same model, protocol, N, replicate and task), task means paired, all "
-                  "models and N pooled, paired bootstrap CI (docs/metrics.md). 1 = the shock "
+                  "models and N pooled, paired Fieller CI (docs/metrics.md). 1 = the shock "
                   "cost nothing. Shocked runs appear nowhere else in this report. Shocks: "
                   + "; ".join(f"{name} = {what}" for name, what in shocks.items()) + "."),
         Table(["protocol", "shock", "resilience [95% CI], n tasks"], rows),

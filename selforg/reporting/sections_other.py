@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from selforg.analysis.findings import Findings
+from selforg.analysis.power import family_alpha
+from selforg.analysis.result import Stat
+from selforg.analysis.stats import ALPHA
 from selforg.reporting.document import Block, Bullets, Figure, Heading, Paragraph, Table
 from selforg.reporting.sections_effects import by_n_rows
 from selforg.reporting.text import est, missing, num, pval
@@ -88,10 +91,54 @@ def reliability(findings: Findings) -> list[Block]:
     ]
 
 
+def _effect(stat: Stat, baseline: float) -> str:
+    """An effect in Q units and as a share of the baseline it is relative to."""
+    if stat.value is None:
+        return missing(stat)
+    share = f" ({100 * stat.value / baseline:.1f}% of {baseline:.3f})" if baseline else ""
+    return f"{stat.value:.3f}{share}"
+
+
+def _tasks(stat: Stat) -> str:
+    return missing(stat) if stat.value is None else f"{int(stat.value)}"
+
+
+def cannot_tell(findings: Findings) -> list[str]:
+    """Plain statements of what this study's design cannot tell about the confirmatory claims."""
+    lines = []
+    for a in findings.adequacy:
+        effect = a.claim.effect
+        if effect is None:
+            continue
+        if a.tasks == 0:
+            lines.append(f"{a.claim.claim}: {a.setting}; detecting {effect.text} there would "
+                         f"take {_tasks(a.needed)} tasks.")
+        elif a.detectable.value is None or a.detectable.value > effect.value:
+            lines.append(f"{a.claim.claim}: at {a.tasks} tasks the smallest detectable effect "
+                         f"is {_effect(a.detectable, a.inputs.baseline)}, larger than "
+                         f"{effect.text}; a non-significant result is not evidence against "
+                         f"the claim ({_tasks(a.needed)} tasks would be needed).")
+    pairs = [(r, p) for r in [findings.pooled, *findings.cells, *findings.levels]
+             for p in r.comparison.pairs]
+    floor = [(r, p) for r, p in pairs if p.test.note.startswith("cannot reach alpha")]
+    if floor:
+        sizes = sorted({p.rel_diff.n for _, p in floor})
+        lines.append(f"{len(floor)} of {len(pairs)} protocol-pair tests cannot reach alpha = "
+                     f"{ALPHA} at their number of tasks ({', '.join(map(str, sizes))}): they "
+                     "are shown without a test, and no difference there is evidence either "
+                     "way.")
+    return lines
+
+
 def power(findings: Findings) -> list[Block]:
-    """Minimum detectable effect per pair, next to the effect observed."""
+    """Design adequacy of the confirmatory comparisons, and the detectable d of every pair."""
+    adequacy = [[a.claim.claim, a.setting, str(a.tasks) if a.tasks else "-",
+                 f"{a.inputs.sd:.3f} ({a.source})",
+                 _effect(a.detectable, a.inputs.baseline) if a.tasks else "-",
+                 a.claim.effect.text if a.claim.effect else "-", _tasks(a.needed)]
+                for a in findings.adequacy]
     rows = []
-    for result in [findings.pooled, *findings.cells]:
+    for result in [findings.pooled, *(findings.cells if len(findings.cells) > 1 else [])]:
         paired = "paired" if result.comparison.design.startswith("complete") else "independent"
         for pair in result.comparison.pairs:
             mde = result.power[(pair.a, pair.b)]
@@ -99,11 +146,26 @@ def power(findings: Findings) -> list[Block]:
                          num(mde.value, 2) if mde.value is not None else missing(mde),
                          est(pair.d, 2)])
     return [
-        Heading("Power"),
-        Paragraph("The smallest standardised effect (Cohen's d) each comparison could detect "
-                  "with 80% power at alpha 0.05 (two-sided t-test of the same design; the rank "
-                  "tests used have about 95% of its efficiency under normality). An observed "
-                  "difference below it is not evidence of no difference."),
+        Heading("Design adequacy"),
+        Paragraph(f"For each confirmatory comparison, in this study's setting matching the "
+                  f"paper's: the smallest effect its test detects with 80% power at the tasks "
+                  f"that setting has, and the tasks it would need for the paper's effect. "
+                  f"Two-sided t-test of the same design on the noncentral t (a signed-rank "
+                  f"test at 3/pi of the tasks), at alpha = {family_alpha():.4f} (0.05 over "
+                  f"the family of {len(findings.multiplicity.confirmatory)}, the level Holm "
+                  "guarantees each test). The SD is this run's where the setting was run, else "
+                  "the reference study's reported spread (how it was derived is shown). "
+                  "`selforg plan` prints the same before a study."),
+        Table(["claim", "setting here", "tasks", "SD (source)", "smallest detectable effect",
+               "paper's effect", "tasks needed"], adequacy),
+        Heading("What this study cannot tell", 3),
+        Bullets(cannot_tell(findings) or ["every confirmatory comparison was run with enough "
+                                          "tasks to detect the paper's effect"]),
+        Heading("Protocol pairs", 3),
+        Paragraph(f"The smallest standardised effect (Cohen's d) each comparison could detect "
+                  f"with 80% power at alpha {ALPHA} (two-sided t-test of the same design; the "
+                  "rank tests used have about 95% of its efficiency under normality). An "
+                  "observed difference below it is not evidence of no difference."),
         Table(["setting", "pair", "design", "n", "minimum detectable d", "observed d [CI]"],
               rows) if rows else Paragraph("No comparison: fewer than 2 protocols with data."),
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from selforg.analysis.multiplicity import BH, CONFIRMATORY, Adjusted
 from selforg.analysis.result import NOT_COMPUTABLE, Stat
 
 NA = "n/a"
@@ -66,3 +67,18 @@ def full(stat: Stat, digits: int = 3, percent: bool = False, sign: bool = False)
     parts.append(f"n = {stat.n}")
     text = ", ".join(parts)
     return text + (f" ({stat.test})" if stat.test else "")
+
+
+def adjusted(found: Adjusted | None) -> str:
+    """'BH p = 0.12 (m = 40)' or 'Holm p = 0.03 (m = 5, confirmatory)', n/a when not a test."""
+    if found is None:
+        return NA
+    short = "BH" if found.method == BH else found.method
+    tail = ", confirmatory" if found.family == CONFIRMATORY else ""
+    return f"{short} {p_is(found.p_adj)} (m = {found.m}{tail})"
+
+
+def tested(stat: Stat, found: Adjusted | None, digits: int = 3) -> str:
+    """full() of a test plus its adjusted p, when it has one."""
+    text = full(stat, digits)
+    return text if found is None or stat.value is None else f"{text}; {adjusted(found)}"

@@ -97,7 +97,7 @@ def test_zero_variance() -> None:
     assert metrics["d.single_vs_sequential"] is None
     assert metrics["judge.icc2k"] is None and metrics["judge.alpha"] is None
     assert metrics["q.sequential"] == pytest.approx(0.75)
-    assert metrics["q_ci_low.sequential"] == pytest.approx(0.75)
+    assert metrics["q_ci_low.sequential"] is None  # every task tied: no interval claimed
     assert "not computable (all paired differences are zero)" in report
     assert "not computable (all ratings identical" in report
 
@@ -125,11 +125,23 @@ def test_every_run_failed() -> None:
 def test_default_study_shape_says_what_it_cannot_measure() -> None:
     _, metrics, report = run_all(small())
     claims = report[report.index("## Reference study vs this study"):]
-    assert "not measured in this study (protocol coordinator not run)" in claims
-    assert "not measured in this study (fewer than 2 non-control protocols" in claims
-    assert "not measured in this study (one value of N" in claims
-    assert "not measured in this study (protocol fixed_roles not run)" in claims
-    assert "not measured in this study (no closed-weights model in the study)" in claims
+    assert "setting not run (protocol coordinator not in this study)" in claims
+    assert "setting not run (protocol shared not in this study)" in claims
+    assert "setting not run (needs N = 64/96/128/256 for sequential; this study has N = 4)" \
+        in claims
+    assert "setting not run (protocol fixed_roles not in this study)" in claims
+    assert "setting not run (needs N = 16 for sequential; this study has N = 4)" in claims
+    assert "Not measurable in this study: every protocol ran at one N (4)" in report
+    assert "Not measurable in this study: every model is open-weights" in report
+    assert "Not measurable in this study: `fixed_roles` did not run" in report
+    # what the design cannot tell, and what it would take, said plainly
+    adequacy = report[report.index("## Design adequacy"):]
+    assert "### What this study cannot tell" in adequacy
+    assert "Sequential beats coordinator by about 14%: setting not run" in adequacy
+    assert "none could be computed here, since this study ran none of their settings" in report
+    assert all(metrics[f"confirmatory_p.{k}"] is None for k in (
+        "sequential_vs_coordinator", "scaling", "capability", "open_closed", "complexity"))
+    assert metrics["adequacy_tasks.sequential_vs_coordinator"] > 8
     assert metrics["scaling.kw_p"] is None and metrics["cost.exponent"] is None
     assert metrics["open_closed.quality_ratio"] is None
     assert metrics["rel.single_vs_sequential"] is not None

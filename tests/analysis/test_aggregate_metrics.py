@@ -17,7 +17,7 @@ from scipy import stats as st
 
 from selforg.analysis.aggregate import study_data
 from selforg.analysis.descriptives import SUMMARY_METRICS
-from selforg.analysis.findings import Findings, analyse
+from selforg.analysis.findings import Findings, analyse, exploratory_tests
 from selforg.analysis.settings import Design
 from selforg.reporting.metrics_json import flat_metrics
 from tests.analysis.test_aggregate_synthetic import Tables, synthetic_tables
@@ -31,7 +31,10 @@ REQUIRED = [
     "m.sequential", "tokens_per_run.sequential", "latency_s.sequential",
     "error_rate.sequential", "balance.sequential", "abstention.sequential",
     "rel.coordinator_vs_sequential", "p.coordinator_vs_sequential",
-    "p_holm.coordinator_vs_sequential", "d.coordinator_vs_sequential", "scaling.kw_p",
+    "p_adj.coordinator_vs_sequential", "d.coordinator_vs_sequential", "scaling.kw_p",
+    "d_pooled.coordinator_vs_sequential", "scaling.friedman_p", "confirmatory_p.scaling",
+    "confirmatory_p_holm.sequential_vs_coordinator", "adequacy_tasks.sequential_vs_coordinator",
+    "error_rate_ci_low.sequential", "open_closed.quality_p",
     "scaling.slope_log2n", "cost.exponent", "capability.interaction_p",
     "complexity.drop_l1_l4", "judge.icc2k", "judge.alpha", "judge.test_retest",
     "judge.truth_agreement", "judge.verbosity_rho", "runs.total", "runs.failed",
@@ -110,8 +113,9 @@ def test_error_rate_and_abstention(tables: Tables, metrics: dict[str, float]) ->
     assert metrics["abstention_voluntary.coordinator"] == 0
 
 
-def test_pooled_comparison_is_wilcoxon_over_tasks_with_holm(
-        run_q: pd.DataFrame, metrics: dict[str, float]) -> None:
+def test_pooled_comparison_is_wilcoxon_over_tasks_adjusted_by_bh(
+        run_q: pd.DataFrame, metrics: dict[str, float], findings: Findings) -> None:
+    multitest = pytest.importorskip("statsmodels.stats.multitest")
     wide = task_means(run_q, ["protocol"]).pivot(index="task_id", columns="protocol",
                                                  values="q").dropna()
     pairs = [("coordinator", "sequential"), ("coordinator", "single"), ("sequential", "single")]
@@ -126,10 +130,15 @@ def test_pooled_comparison_is_wilcoxon_over_tasks_with_holm(
         assert metrics[f"d.{key}"] == pytest.approx(diff.mean() / diff.std(ddof=1))
         mde = pg.power_ttest(d=None, n=len(wide), power=0.8, alpha=0.05, contrast="paired")
         assert metrics[f"mde.{key}"] == pytest.approx(mde, rel=1e-4)
-    order = sorted(raw, key=raw.__getitem__)
-    adjusted = np.maximum.accumulate([min(1.0, (3 - i) * raw[k]) for i, k in enumerate(order)])
-    for key, value in zip(order, adjusted, strict=True):
-        assert metrics[f"p_holm.{key}"] == pytest.approx(value)
+    # one BH family over every exploratory test of the study (the pooled setting's pairs
+    # among them), not a family per setting
+    family = [(key, t.p) for key, t in exploratory_tests(findings) if t.p is not None]
+    bh = dict(zip([k for k, _ in family],
+                  multitest.multipletests([p for _, p in family], method="fdr_bh")[1],
+                  strict=True))
+    for key in raw:
+        assert metrics[f"p_adj.{key}"] == pytest.approx(bh[f"pair:{key}"])
+    assert findings.multiplicity.get("pair:coordinator_vs_sequential").m == len(family) > 3
     assert metrics["rel.coordinator_vs_sequential"] < -0.05  # the known effect
 
 
@@ -148,15 +157,20 @@ def test_scaling_statistics(tables: Tables, run_q: pd.DataFrame,
     by_n = task_means(organised, ["n_agents"])
     groups = [g["q"].to_numpy() for _, g in by_n.groupby("n_agents")]
     assert metrics["scaling.kw_p"] == pytest.approx(st.kruskal(*groups).pvalue)
-    fit = st.linregress(np.log2(by_n["n_agents"]), by_n["q"])
-    assert metrics["scaling.slope_log2n"] == pytest.approx(fit.slope)
+    # the same tasks ran at N = 4 and 8: the slope has one intercept per task
+    smf = pytest.importorskip("statsmodels.formula.api")
+    fit = smf.ols("q ~ x + C(task_id)", data=by_n.assign(x=np.log2(by_n["n_agents"]))).fit()
+    assert metrics["scaling.slope_log2n"] == pytest.approx(fit.params["x"])
+    assert metrics["scaling.slope_p"] == pytest.approx(fit.pvalues["x"])
+    assert metrics["scaling.friedman_p"] is None  # two values of N: Friedman needs three
     # the open model costs 0 USD, so the exponent is fitted on tokens
     finished = tables.runs[(tables.runs["status"] == "ok")
                            & tables.runs["protocol"].isin(["coordinator", "sequential"])]
     tokens = task_means(finished.assign(tokens=finished["prompt_tokens"]
                                         + finished["completion_tokens"]), ["n_agents"], "tokens")
-    cost = st.linregress(np.log(tokens["n_agents"]), np.log(tokens["tokens"]))
-    assert metrics["cost.exponent"] == pytest.approx(cost.slope)
+    logged = tokens.assign(y=np.log(tokens["tokens"]), x=np.log(tokens["n_agents"]))
+    cost = smf.ols("y ~ x + C(task_id)", data=logged).fit()
+    assert metrics["cost.exponent"] == pytest.approx(cost.params["x"])
     assert metrics["cost_ci_high.exponent"] < 1
 
 

@@ -66,7 +66,7 @@ def test_batching_keeps_the_known_shares_of_quality_and_latency() -> None:
         assert r.quality_kept.value == pytest.approx(0.95)
         assert r.latency_kept.value == pytest.approx(0.25)
         assert r.quality_kept.n == 16 and r.latency_kept.ci_low == pytest.approx(0.25)
-        assert "pairs resampled" in r.quality_kept.test
+        assert "paired" in r.quality_kept.test
 
 
 def test_the_second_pass_gain_per_level_group_and_the_l4_test() -> None:
