@@ -20,10 +20,16 @@ from selforg.errors import DataError
 from selforg.schema import TABLES
 
 PRODUCER = {"tasks": "generate_tasks", "runs": "run_protocol", "turns": "run_protocol",
-            "judgments": "judge"}
+            "judgments": "judge", "prompts": "run_protocol", "prompt_texts": "run_protocol",
+            "judge_prompts": "judge", "judge_prompt_texts": "judge"}
+# Human ratings are made by people, not by a stage: they are kept in git and cannot be rebuilt.
+RESTORE_RATINGS = ("restore it from git (`git checkout -- data/human_ratings.parquet`), or "
+                   "create an empty one with `selforg rate --init`")
 
 
 def _rebuild_hint(name: str) -> str:
+    if name == "human_ratings":
+        return RESTORE_RATINGS
     return f"rebuild it with `dvc repro {PRODUCER[name]}` (or `selforg run`)"
 
 
