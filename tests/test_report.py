@@ -37,7 +37,8 @@ SECTIONS = [
     "Setting", "Headline: quality and cost by protocol", "Protocol comparisons per setting",
     "Scaling with the number of agents", "Capability threshold: free roles vs fixed roles",
     "Open vs closed models", "Complexity: quality by task level", "Resilience to shocks",
-    "Emergent behaviour: roles, abstention, hierarchy", "Judge reliability", "Power",
+    "Emergent behaviour: roles, abstention, hierarchy", "Judge reliability", "Human ratings",
+    "Power",
     "Failures", "Reference study vs this study",
 ]
 
@@ -119,6 +120,7 @@ def test_report_has_every_section_in_order(out: ReportPaths) -> None:
     report = out.markdown.read_text()
     headings = [line[3:] for line in report.splitlines() if line.startswith("## ")]
     assert headings == SECTIONS
+    assert "No human ratings yet: agreement with people is not computable." in report
     assert report.startswith("# selforg study report\n\n> **Warning: self-judging.")
     claims = report[report.index("## Reference study vs this study"):]
     for claim, *_ in CLAIMS:

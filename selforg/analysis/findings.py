@@ -7,7 +7,7 @@ protocols and one N yields a Findings full of "not computable (reason)" rather t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from selforg.analysis.metrics import agent_turns
 from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, settings
+from selforg.judging.human import HumanAgreement, human_agreement
 from selforg.judging.reliability import panel_reliability, reliability_flags
 
 # Failure reasons are grouped by their first line, cut to this length.
@@ -68,7 +69,8 @@ class Findings:
     roles_by_n, roles_total: roles pooled per (protocol, model, N), per N, and over the whole
     study. reliability: the judge panel's statistics, flags their warnings (each once).
     failures: one row per (kind, protocol or judge, reason) with a count. resilience: per
-    configured shock x protocol (empty when study.shocks is).
+    configured shock x protocol (empty when study.shocks is). human: the judges' agreement
+    with blind human ratings (`selforg rate`), every statistic not computable without them.
     """
 
     design: Design
@@ -89,6 +91,7 @@ class Findings:
     flags: list[str]
     failures: pd.DataFrame
     resilience: list[ResilienceResult]
+    human: HumanAgreement = field(default_factory=HumanAgreement.none)
 
 
 def totals(data: StudyData) -> Totals:
@@ -131,8 +134,10 @@ def failures(data: StudyData) -> pd.DataFrame:
                       _reasons(data.judgments, "judgment", "judge_model")], ignore_index=True)
 
 
-def analyse(data: StudyData, design: Design) -> Findings:
-    """Every statistic of STUDY.md section 7 over the study's tables."""
+def analyse(data: StudyData, design: Design,
+            human_ratings: pd.DataFrame | None = None) -> Findings:
+    """Every statistic of STUDY.md section 7 over the study's tables (and the human ratings
+    table, when there is one)."""
     frame, turns = data.runs, data.turns
     roles = study_roles(frame, turns)
     cell_settings, level_settings = settings(frame, design)
@@ -156,4 +161,7 @@ def analyse(data: StudyData, design: Design) -> Findings:
         flags=list(dict.fromkeys(reliability_flags(reliability))),
         failures=failures(data),
         resilience=resilience_results(frame, data.shocked, design),
+        human=(human_agreement(human_ratings, data.judgments, n_boot=design.n_boot,
+                               seed=design.seed)
+               if human_ratings is not None else HumanAgreement.none()),
     )
