@@ -27,7 +27,7 @@ RESTORE_RATINGS = ("restore it from git (`git checkout -- data/human_ratings.par
                    "create an empty one with `selforg rate --init`")
 
 
-def _rebuild_hint(name: str) -> str:
+def rebuild_hint(name: str) -> str:
     if name == "human_ratings":
         return RESTORE_RATINGS
     return f"rebuild it with `dvc repro {PRODUCER[name]}` (or `selforg run`)"
@@ -63,18 +63,18 @@ def write_table(name: str, rows: Sequence[dict[str, Any]], path: Path) -> None:
 def read_table(name: str, path: Path) -> pd.DataFrame:
     """Read and check one table; DataError with the fix when it is missing or corrupt."""
     if not path.is_file():
-        raise DataError(f"{path} does not exist", _rebuild_hint(name))
+        raise DataError(f"{path} does not exist", rebuild_hint(name))
     con = duckdb.connect()
     try:
         frame = con.execute(f"SELECT * FROM read_parquet('{path}')").df()
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0][:200]
         raise DataError(f"{path} is not a readable parquet file ({first})",
-                        f"delete it and {_rebuild_hint(name)}") from None
+                        f"delete it and {rebuild_hint(name)}") from None
     finally:
         con.close()
     expected = [c.name for c in TABLES[name]]
     if list(frame.columns) != expected:
         raise DataError(f"{path} has columns {list(frame.columns)}, expected {expected}",
-                        f"it was written by another selforg version; {_rebuild_hint(name)}")
+                        f"it was written by another selforg version; {rebuild_hint(name)}")
     return frame
