@@ -30,9 +30,9 @@ def aggregate(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tables = {name: read_table(name, paths.table(name))
               for name in ("tasks", "runs", "turns", "judgments")}
+    ratings = load_ratings(paths.human_ratings)
     for name, frame in tables.items():
         validate(name, frame, tasks=tables["tasks"], runs=tables["runs"])
-    ratings = load_ratings(paths.human_ratings)
     validate("human_ratings", ratings)
     data = study_data(tables["tasks"], tables["runs"], tables["turns"], tables["judgments"])
     findings = analyse(data, design_from_config(cfg), ratings)

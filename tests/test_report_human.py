@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for _, row in first.iterrows():
         store.save("ann", row["run_id"], {d: min(4, int(row[d]) + 1) for d in DIMENSIONS}, 30)
         store.save("bo", row["run_id"], {d: int(row[d]) for d in DIMENSIONS}, 20)
+    for name in ("prompts", "prompt_texts", "judge_prompts", "judge_prompt_texts"):
+        paths.table(name).write_bytes(b"not parquet: aggregate must never read the prompt log")
     aggregate(root / "params.yaml", root)
     return root
 
@@ -68,3 +71,12 @@ def test_an_invalid_rating_is_refused_and_nothing_written(tmp_path: Path) -> Non
     with pytest.raises(DataError, match=r"accuracy in 1\.\.4"):
         store.save("ann", "run-1", {**dict.fromkeys(DIMENSIONS, 2), "accuracy": 7}, 5)
     assert not (tmp_path / "r.parquet").exists()
+
+
+def test_a_corrupt_ratings_file_stops_aggregate(project: Path, tmp_path: Path) -> None:
+    shutil.copytree(project / "data", tmp_path / "data")
+    shutil.copy(project / "params.yaml", tmp_path / "params.yaml")
+    Paths(tmp_path).human_ratings.write_bytes(b"garbage")
+    with pytest.raises(DataError, match=r"git checkout -- data/human_ratings\.parquet"):
+        aggregate(tmp_path / "params.yaml", tmp_path)
+    assert not (tmp_path / "reports" / "metrics.json").exists()

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import duckdb
 import pytest
 
 from selforg.cli import main
@@ -16,6 +17,7 @@ from selforg.view.app import ViewApp
 from selforg.view.bundle import MARKER, write_bundle
 from selforg.view.filters import Filters
 from selforg.view.store import StudyStore, snippet
+from tests.conftest import REPO
 
 
 def test_filters_round_trip_through_the_query_string() -> None:
@@ -88,3 +90,18 @@ def main_code(argv: list[str]) -> int:
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     return int(exit_.value.code or 0)
+
+
+def test_the_docs_query_rebuilds_a_prompt_exactly(study: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/viewer.md's DuckDB query for one call's messages gives what the viewer shows."""
+    docs = (REPO / "docs" / "viewer.md").read_text()
+    sql = docs.split("```sql\n", 1)[1].split("```", 1)[0]
+    store = StudyStore(study)
+    run = store.runs_page(Filters(protocol="sequential")).rows[0]["run_id"]
+    monkeypatch.chdir(study)
+    rows = duckdb.connect().execute(sql.replace("sequential-0123456789ab", run)).fetchall()
+    detail = store.run(run)
+    assert detail is not None
+    assert [(r[1], r[2]) for r in rows] == [(m["role"], m["content"])
+                                            for m in detail.prompts[(1, 0)].messages]
