@@ -9,9 +9,9 @@ prompt log would share or not:
   by the later calls of the run) and the agent's own line (shared by agent slot);
 - judge calls: the judge's system prompt (one text), the task lines, the run's answer (30 lines
   of 80 characters, shared by the run's judgments) and 3 closing lines (shared).
-Text bodies are hex digests, which compress about as well as prose does with parquet's
-default codec (worse, if anything), so file sizes are not flattered. Everything is generated
-inside DuckDB and written with selforg.schema's types.
+Texts are written in order of first use, as the stages write them. Text bodies are hex
+digests, which compress worse than prose, so file sizes are not flattered. Everything is
+generated inside DuckDB and written with selforg.schema's types and selforg.tables' options.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from selforg.schema import TABLES
-from selforg.tables import COMPRESSION
+from selforg.tables import PARQUET_OPTIONS
 
 FULL, DIGESTS, TASK_LINES, ANSWER_LINES = 3, 20, 6, 30
 
@@ -43,7 +43,7 @@ def _casts(name: str) -> str:
 def _copy(con: duckdb.DuckDBPyConnection, name: str, sql: str, path: Path) -> None:
     """Write as `tables.write_table` would: the schema's types and the table's codec."""
     con.execute(f"COPY (SELECT {_casts(name)} FROM ({sql})) TO '{path}' "
-                f"(FORMAT PARQUET, COMPRESSION {COMPRESSION[name]})")
+                f"(FORMAT PARQUET, {PARQUET_OPTIONS[name]})")
 
 
 # Text ids of the parts (SQL over the columns of `calls` / `judged`, and a loop variable).
@@ -74,22 +74,30 @@ SELECT run_id, agent, round, ['system', 'user'] AS roles,
 FROM calls ORDER BY run_id, round, agent
 """
 
+FIRST = "min(run_id || lpad(CAST(i AS VARCHAR), 6, '0'))"  # a text's first use, in call order
+
 PROMPT_TEXTS_SQL = f"""
-SELECT DISTINCT ON (text_id) * FROM (
-    SELECT DISTINCT {SYSTEM} AS text_id, 'system prompt of ' || protocol || ' at N = '
-           || n_agents || ': ' || {_hex("protocol", 18)} AS text FROM calls
-    UNION ALL SELECT DISTINCT {TASK_LINE}, {_hex("task_id || l", 2)} || chr(10)
-              FROM calls, range({TASK_LINES}) t(l)
-    UNION ALL SELECT {HEADING}, 'Completed work of the agents before you:' || chr(10)
-    UNION ALL SELECT DISTINCT {HEADER_I}, '[agent ' || i || ' | role]' || chr(10) FROM calls
-    UNION ALL SELECT {BODY_I}, {_hex("run_id || i", 10)} || chr(10) FROM calls
-    UNION ALL SELECT {DIGEST_I}, '[agent ' || i || ' | role] ' || {_hex("run_id || 'd' || i", 3)}
-              || chr(10) FROM calls
-    UNION ALL SELECT DISTINCT {AGENT_LINE}, 'You are agent ' || agent || '. Nobody assigns '
-              || 'you a role: choose the role in which you add the most value, or abstain if '
-              || 'you would add nothing new.' FROM calls
-    UNION ALL SELECT {TURN_SCHEMA}, '{{"type": "object", "properties": ...}}'
-) ORDER BY text_id
+SELECT text_id, text FROM (
+    SELECT DISTINCT ON (text_id) * FROM (
+        SELECT {SYSTEM} AS text_id, 'system prompt of ' || protocol || ' at N = ' || n_agents
+               || ': ' || {_hex("protocol", 18)} AS text, {FIRST} AS first
+               FROM calls GROUP BY protocol, n_agents
+        UNION ALL SELECT {TASK_LINE}, {_hex("task_id || l", 2)} || chr(10), {FIRST}
+                  FROM calls, range({TASK_LINES}) t(l) GROUP BY task_id, l
+        UNION ALL SELECT {HEADING}, 'Completed work of the agents before you:' || chr(10), ''
+        UNION ALL SELECT {HEADER_I}, '[agent ' || i || ' | role]' || chr(10), {FIRST}
+                  FROM calls GROUP BY i
+        UNION ALL SELECT {BODY_I}, {_hex("run_id || i", 10)} || chr(10),
+                  run_id || lpad(CAST(i AS VARCHAR), 6, '0') FROM calls
+        UNION ALL SELECT {DIGEST_I}, '[agent ' || i || ' | role] '
+                  || {_hex("run_id || 'd' || i", 3)} || chr(10),
+                  run_id || lpad(CAST(i AS VARCHAR), 6, '0') FROM calls
+        UNION ALL SELECT {AGENT_LINE}, 'You are agent ' || agent || '. Nobody assigns you a '
+                  || 'role: choose the role in which you add the most value, or abstain if '
+                  || 'you would add nothing new.', {FIRST} FROM calls GROUP BY agent
+        UNION ALL SELECT {TURN_SCHEMA}, '{{"type": "object", "properties": ...}}', ''
+    ) ORDER BY text_id, first
+) ORDER BY first, text_id
 """
 
 JUDGE_PROMPTS_SQL = f"""
@@ -102,15 +110,17 @@ FROM judged ORDER BY run_id, judge_model, sample
 """
 
 JUDGE_TEXTS_SQL = f"""
-SELECT DISTINCT ON (text_id) * FROM (
-    SELECT {JUDGE_SYSTEM} AS text_id, {_hex("'judge'", 75)} AS text
-    UNION ALL SELECT DISTINCT {TASK_LINE}, {_hex("task_id || l", 2)} || chr(10)
-              FROM judged, range({TASK_LINES}) t(l)
-    UNION ALL SELECT DISTINCT {ANSWER_LINE}, {_hex("run_id || 'a' || l", 2)} || chr(10)
-              FROM judged, range({ANSWER_LINES}) t(l)
-    UNION ALL SELECT {CLOSING}, 'closing line ' || l || chr(10) FROM range(3) t(l)
-    UNION ALL SELECT {JUDGMENT_SCHEMA}, '{{"type": "object"}}'
-) ORDER BY text_id
+SELECT text_id, text FROM (
+    SELECT DISTINCT ON (text_id) * FROM (
+        SELECT {JUDGE_SYSTEM} AS text_id, {_hex("'judge'", 75)} AS text, '' AS first
+        UNION ALL SELECT {TASK_LINE}, {_hex("task_id || l", 2)} || chr(10), min(run_id)
+                  FROM judged, range({TASK_LINES}) t(l) GROUP BY task_id, l
+        UNION ALL SELECT DISTINCT {ANSWER_LINE}, {_hex("run_id || 'a' || l", 2)} || chr(10),
+                  run_id FROM judged, range({ANSWER_LINES}) t(l)
+        UNION ALL SELECT {CLOSING}, 'closing line ' || l || chr(10), '' FROM range(3) t(l)
+        UNION ALL SELECT {JUDGMENT_SCHEMA}, '{{"type": "object"}}', ''
+    ) ORDER BY text_id, first
+) ORDER BY first, text_id
 """
 
 

@@ -85,9 +85,19 @@ class PromptLog:
             if self.texts.setdefault(key, text) != text:
                 raise ValueError(f"text id collision on {key}")
 
-    def text_rows(self) -> list[dict[str, Any]]:
-        """The text table's rows, ordered by id (a stable order for identical files)."""
-        return [{"text_id": k, "text": self.texts[k]} for k in sorted(self.texts)]
+    def text_rows(self, calls: Iterable[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """The text table's rows in order of first use by `calls` (default: this log's calls,
+        which a stage sorts as it writes them): a run's own texts are then neighbours in the
+        file, and the viewer reads only the row groups holding them. The order depends only
+        on the calls, never on the order calls finished in."""
+        order: dict[int, None] = {}
+        for call in self.calls if calls is None else calls:
+            for parts in call["parts"]:
+                order.update(dict.fromkeys(parts))
+            if call["response_schema"] is not None:
+                order[call["response_schema"]] = None
+        order.update(dict.fromkeys(sorted(set(self.texts) - set(order))))
+        return [{"text_id": k, "text": self.texts[k]} for k in order]
 
 
 def merged(logs: Iterable[tuple[Sequence[dict[str, Any]], Mapping[int, str]]]) -> PromptLog:

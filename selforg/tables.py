@@ -22,10 +22,15 @@ from selforg.schema import TABLES
 PRODUCER = {"tasks": "generate_tasks", "runs": "run_protocol", "turns": "run_protocol",
             "judgments": "judge", "prompts": "run_protocol", "prompt_texts": "run_protocol",
             "judge_prompts": "judge", "judge_prompt_texts": "judge"}
-# The prompt log is mostly text, which zstd stores in about half the space of DuckDB's default
-# snappy (measured on the smoke study's and bench/analysis_scale.py's prompt logs).
-COMPRESSION = {name: "zstd" for name in ("prompts", "prompt_texts", "judge_prompts",
-                                         "judge_prompt_texts")}
+# Parquet options per table (default: DuckDB's, snappy). The prompt log is mostly text, which
+# zstd stores in about half the space of snappy (measured on the smoke study's and
+# bench/analysis_scale.py's prompt logs), and the viewer reads one run's rows of it: small row
+# groups let DuckDB skip all others (calls are sorted by run, texts by first use).
+PARQUET_OPTIONS = {
+    **dict.fromkeys(("prompts", "judge_prompts"), "COMPRESSION zstd, ROW_GROUP_SIZE 4096"),
+    **dict.fromkeys(("prompt_texts", "judge_prompt_texts"),
+                    "COMPRESSION zstd, ROW_GROUP_SIZE 2048"),
+}
 # Human ratings are made by people, not by a stage: they are kept in git and cannot be rebuilt.
 RESTORE_RATINGS = ("restore it from git (`git checkout -- data/human_ratings.parquet`), or "
                    "create an empty one with `selforg rate --init`")
@@ -58,8 +63,8 @@ def write_table(name: str, rows: Sequence[dict[str, Any]], path: Path) -> None:
         else:
             ddl = ", ".join(f'"{c.name}" {c.sql_type}' for c in TABLES[name])
             con.execute(f"CREATE TABLE t ({ddl})")
-        codec = COMPRESSION.get(name, "snappy")
-        con.execute(f"COPY t TO '{tmp}' (FORMAT PARQUET, COMPRESSION {codec})")
+        options = PARQUET_OPTIONS.get(name, "COMPRESSION snappy")
+        con.execute(f"COPY t TO '{tmp}' (FORMAT PARQUET, {options})")
     finally:
         con.close()
     os.replace(tmp, path)

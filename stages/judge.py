@@ -37,7 +37,7 @@ def judge(params: Path, root: Path) -> Path:
         log = PromptLog()
         rows = asyncio.run(judge_all(cfg, jobs, gateway, on_done=bar.advance, prompt_log=log))
     calls = sorted(log.calls, key=lambda r: (r["run_id"], r["judge_model"], r["sample"]))
-    texts = log.text_rows()
+    texts = log.text_rows(calls)
     validate("judgments", rows, runs=runs)
     validate_prompt_log("judge_prompts", calls, texts, rows)
     write_table("judgments", rows, paths.judgments)

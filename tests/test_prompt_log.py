@@ -129,3 +129,19 @@ def test_a_dangling_prompt_log_is_refused() -> None:
                             [{"run_id": "r1", "agent": 1, "round": 0}])
     with pytest.raises(DataError, match="keyed twice"):
         validate_prompt_log("prompts", log.calls * 2, log.text_rows(), turns)
+
+
+def test_texts_are_ordered_by_first_use_in_the_sorted_calls() -> None:
+    """A run's texts are neighbours in the file (the viewer reads few row groups), and the
+    order depends on the calls only, not on the order they finished in (judges)."""
+    def log_of(order: list[int]) -> PromptLog:
+        log = PromptLog()
+        for k in order:
+            log.record({"run_id": f"r{k}"}, [{"role": "user", "content": f"shared\nown {k}"}],
+                       json_schema=None, max_tokens=8, temperature=0.0, seeds=[k])
+        return log
+
+    forward, backward = log_of([0, 1, 2]), log_of([2, 1, 0])
+    calls = sorted(backward.calls, key=lambda c: c["run_id"])
+    assert [t["text"] for t in backward.text_rows(calls)] == \
+        [t["text"] for t in forward.text_rows()] == ["shared\n", "own 0", "own 1", "own 2"]

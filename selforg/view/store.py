@@ -5,7 +5,11 @@ whole. Opening a store builds one in-memory table, the run index (a row per run 
 task, setting, panel Q and M, cost), which every study page filters, sorts and pages in SQL.
 A run page reads that run's turns, prompts and judgments straight from the parquet files:
 every table is written sorted by run_id, so DuckDB skips the row groups that cannot hold it.
-A search scans only the contribution column and keeps its last results.
+A prompt's texts are found by row number: the text tables are written in order of first use
+in small row groups, so a run's texts sit in a few of them; on the first run page the store
+reads the text_id column once and keeps an id -> row index (16 bytes a text), and DuckDB then
+reads only the row groups holding the wanted rows. A search scans only the contribution
+column and keeps its last results.
 
 tasks, runs and turns must exist; the judgments and the prompt log may not (a study not yet
 judged, or run before prompts were kept): their pages then say so instead of failing.
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from selforg.errors import DataError
 from selforg.paths import Paths
@@ -107,6 +112,7 @@ class StudyStore:
             self._attach(name, required=name in REQUIRED)
         self.con.execute(RUN_INDEX_SQL)
         self._searches: OrderedDict[str, dict[str, tuple[int, str]]] = OrderedDict()
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
 
     def _attach(self, name: str, required: bool) -> None:
@@ -239,6 +245,37 @@ class StudyStore:
         return RunDetail(run, task, index["q"], index["m"], turns, prompts, judgments,
                          judge_prompts, siblings, has_prompt_log="prompts" in self.present)
 
+    def _text_index(self, table: str) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted text ids, the row number of each in the file) of a text table, read once."""
+        with self._lock:
+            if table not in self._rows:
+                cur = self._cursor()
+                try:
+                    ids = cur.execute(f"SELECT text_id FROM {table}").fetchnumpy()["text_id"]
+                finally:
+                    cur.close()
+                ids = np.asarray(ids, dtype=np.int64)
+                order = np.argsort(ids, kind="stable")
+                self._rows[table] = (ids[order], order)
+            return self._rows[table]
+
+    def _texts(self, table: str, ids: list[int]) -> dict[int, str]:
+        """The texts of `ids`, read by row number so only their row groups are read."""
+        if not ids or table not in self.present:
+            return {}
+        sorted_ids, rows = self._text_index(table)
+        at = np.searchsorted(sorted_ids, np.asarray(ids, dtype=np.int64))
+        found = (at < len(sorted_ids)) & (sorted_ids[np.minimum(at, len(sorted_ids) - 1)]
+                                          == np.asarray(ids, dtype=np.int64))
+        wanted = ", ".join(str(int(r)) for r in sorted(rows[at[found]]))
+        if not wanted:
+            return {}
+        path = _quoted(self.paths.table(table))
+        # A constant IN list (integers, so inlining is safe): DuckDB prunes row groups with it.
+        return {int(t["text_id"]): t["text"] for t in self._records(
+            f"SELECT text_id, text FROM read_parquet({path}, file_row_number = true) "
+            f"WHERE file_row_number IN ({wanted})")}
+
     def _prompts(self, calls: str, texts: str, key: tuple[str, str],
                  run_id: str) -> dict[tuple[Any, Any], Prompt]:
         """The run's calls of one prompt log, keyed by `key`, with their texts looked up."""
@@ -246,9 +283,7 @@ class StudyStore:
         ids = sorted({int(p) for r in rows for parts in r["parts"] for p in parts}
                      | {int(r["response_schema"]) for r in rows
                         if r["response_schema"] is not None})
-        lookup = {int(t["text_id"]): t["text"] for t in self._records(
-            f"SELECT text_id, text FROM {texts} WHERE list_contains(?::BIGINT[], text_id)",
-            [ids])} if ids else {}
+        lookup = self._texts(texts, ids)
         out = {}
         for r in rows:
             schema = r["response_schema"]
