@@ -8,9 +8,11 @@ a million turns, 100,000 judgments) with its prompt log (bench/_prompt_log.py), 
 - opens the store (`StudyStore`: checks the files and builds the run index in memory);
 - serves the viewer on 127.0.0.1 and times each page over HTTP (request to last byte, the
   median of `--repeat`): the study page, the study filtered by protocol and N, page 200 of
-  the study, a search over every contribution (the first search of a term, then a repeat,
-  which the store answers from its recent searches), the run page with the most turns (an
-  N = 256 run, with every prompt) and the compare page;
+  the study, a search over every contribution (the first search of a term, then its page 2,
+  which the store answers from its recent searches, and a term that matches nothing; every
+  turn is given its own 320-character contribution first, so a search scans as much text as
+  a real study's), the run page with the most turns (an N = 256 run, with every prompt) and
+  the compare page;
 - unless --no-browser, loads the same pages in headless Chromium and reports the load time
   the browser measures (navigation start to the load event, so parsing and layout count);
 - with --bundle, writes the whole study as a static bundle and reports its time and size.
@@ -41,6 +43,25 @@ from selforg.view.store import StudyStore
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--window-size=1280,900")
+
+
+def unique_contributions(data: Path) -> None:
+    """Give every turn its own 320-character contribution (analysis_scale writes one text for
+    all, which DuckDB's dictionary encoding would let a search check once), so a search scans
+    as much text as a real study's."""
+    path = data / "turns.parquet"
+    tmp = data / "turns.unique.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(f"""
+            COPY (SELECT * REPLACE (array_to_string(list_transform(range(10),
+                         k -> md5(run_id || '-' || agent || '-' || round || '-' || k)), '')
+                         AS contribution)
+                  FROM read_parquet('{path}') ORDER BY run_id, round, agent)
+            TO '{tmp}' (FORMAT PARQUET)""")
+    finally:
+        con.close()
+    tmp.replace(path)
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -99,6 +120,7 @@ def main() -> None:
         root = Path(tmp)
         started = time.perf_counter()
         counts = synthesize(root / "data", args.runs, args.turns, args.judgments)
+        unique_contributions(root / "data")
         counts.update(synthesize_prompts(root / "data"))
         print(f"# synthesized {counts} in {time.perf_counter() - started:.0f} s; {load()}")
         print(f"# {prompt_log_sizes(root / 'data')}")
@@ -117,8 +139,9 @@ def main() -> None:
             "study page 1": "/index.html",
             "study filtered (protocol, N)": "/index.html?protocol=sequential&n_agents=64",
             "study page 200": "/index.html?page=200",
-            "search (first time)": "/index.html?search=agent+proposes",
-            "search (again, page 2)": "/index.html?search=agent+proposes&page=2",
+            "search (first time)": "/index.html?search=abc",
+            "search (again, page 2)": "/index.html?search=abc&page=2",
+            "search (no match)": "/index.html?search=no+such+words",
             f"run page ({n_turns} turns)": f"/runs/{run}.html",
             "compare page": f"/compare.html?a={run}&b={other.siblings[0]['run_id']}",
         }
@@ -127,7 +150,8 @@ def main() -> None:
         print("|---|---|---|" + ("" if args.no_browser else "---|"))
         served = {}
         for name, path in pages.items():
-            repeat = 1 if name == "search (first time)" else args.repeat
+            repeat = 1 if name.startswith("search (first") or "no match" in name \
+                else args.repeat
             seconds, body = timed(lambda p=path: fetch(base + p), repeat)  # type: ignore[misc]
             served[name] = (seconds, len(body))  # type: ignore[arg-type]
         loads = {} if args.no_browser else browser_load_ms(

@@ -195,7 +195,7 @@ class StudyStore:
         snippets: dict[str, tuple[int, str]] = {}
         if filters.search:
             snippets = self.search(filters.search)
-            where.append("list_contains(?, run_id)")
+            where.append("run_id IN (SELECT unnest(?::VARCHAR[]))")  # a hash semi-join
             params.append(list(snippets))
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         total = int(self._records(f"SELECT count(*) AS n FROM run_index {clause}", params)[0]["n"])
