@@ -24,9 +24,19 @@ export DVC_NO_ANALYTICS := 1
 # dvc.yaml's commands call `python`: the project's environment must come first on PATH
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install study test lock
+.PHONY: install study test lock browser
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# Headless Chromium and its driver for the browser tests (tests/view): Debian's packages, so
+# nothing is downloaded when the tests run. Installed only when missing (as root, or with sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if command -v chromium >/dev/null && [ -x /usr/bin/chromedriver ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	else echo "install chromium and chromedriver for the browser tests (tests/view)"; fi
 
 $(STAMP): requirements/base.lock requirements/llama.lock requirements/model.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +53,7 @@ study: $(STAMP)
 	$(BIN)/dvc repro
 	$(BIN)/selforg summary
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -20,6 +20,11 @@ being measured); the stage then reads them with `tables.read_table`, which check
 The aggregate stage runs in a subprocess, so its peak RSS is its own. `--profile` runs it
 under cProfile and prints the 30 most expensive functions by cumulative time.
 Target: under 60 s and 2 GB.
+
+The prompt log (data/prompts.parquet, data/judge_prompts.parquet and their text tables) is
+synthesized too, shaped like the real one (bench/_prompt_log.py), and its size printed: how
+many MB on disk stand for how many MB of messages. The aggregate stage never reads it (only
+`selforg view` does), so it is there to show the files' size at scale, not to cost time.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from _common import load, machine, peak_rss_mb, write_params
+from _prompt_log import prompt_log_sizes, synthesize_prompts
 
 from selforg.schema import TABLES, column_names
 
@@ -267,12 +273,14 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         counts = synthesize(root / "data", args.runs, args.turns, args.judgments)
+        counts.update(synthesize_prompts(root / "data"))
         write_params(root / "params.yaml", params(root))
         print(f"synthesized {counts} in {time.perf_counter() - started:.1f} s ({load()})",
               flush=True)
         command = [sys.executable, __file__, "--worker", str(root)]
         if args.profile:
             command.append("--profile")
+        print(prompt_log_sizes(root / "data"), flush=True)
         before = load()
         done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])

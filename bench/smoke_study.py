@@ -13,6 +13,10 @@ study resumes where it stopped and a finished one prints its table again in seco
 `--root`), so the study can be run in parts; calls made by an earlier, wider invocation are
 replayed from the cache.
 
+It also prints the size of the prompt log (data/prompts.parquet and data/prompt_texts.parquet):
+the characters of every message the agents were sent, the characters stored once each, and
+the two files' bytes.
+
 The bound it checks: a view of other agents' work is fitted to `study.context_budget_tokens`,
 so the largest prompt at N = 256 may exceed the largest at the protocol's smallest N (the same
 prompt skeleton with a small view) by at most the budget plus the 64-token allowance for a
@@ -57,6 +61,28 @@ def summary(paths: Paths) -> list[tuple]:
         """).fetchall()
 
 
+PROMPT_LOG_SQL = """
+WITH refs AS (
+    SELECT unnest(flatten(parts)) AS text_id FROM read_parquet('{prompts}')
+)
+SELECT (SELECT count(*) FROM read_parquet('{prompts}')),
+       (SELECT sum(length(t.text)) FROM refs JOIN read_parquet('{texts}') t USING (text_id)),
+       (SELECT count(*) FROM read_parquet('{texts}')),
+       (SELECT sum(length(text)) FROM read_parquet('{texts}'))
+"""
+
+
+def prompt_log_line(paths: Paths) -> str:
+    """Calls, characters sent, characters stored and bytes of the prompt log."""
+    calls, sent, texts, stored = duckdb.connect().execute(PROMPT_LOG_SQL.format(
+        prompts=paths.prompts, texts=paths.prompt_texts)).fetchone() or (0, 0, 0, 0)
+    size = paths.prompts.stat().st_size + paths.prompt_texts.stat().st_size
+    return (f"# prompt log: {calls:,} calls, {sent or 0:,} message characters sent, "
+            f"{texts:,} distinct texts holding {stored or 0:,} characters; files "
+            f"{size / 1e6:.2f} MB (prompts.parquet {paths.prompts.stat().st_size / 1e6:.2f} MB, "
+            f"prompt_texts.parquet {paths.prompt_texts.stat().st_size / 1e6:.2f} MB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -90,6 +116,7 @@ def main() -> int:
             failures.append(f"{protocol} N={n}")
         print(markdown_row([protocol, n, ok, calls, abstained, max_prompt, budget, growth,
                             "yes" if within else "NO"]))
+    print(prompt_log_line(paths))
     print("# every protocol within the bound, every run ok" if not failures
           else f"# FAILED: {', '.join(failures)}")
     return 1 if failures else 0

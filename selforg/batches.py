@@ -7,10 +7,11 @@ the next within a cell, so a cell must run in one process, in order.
 `run_batch` runs one batch with the same `runner.execute`, Gateway and call cache as the
 single-process stage (so the same cache keys) and writes its outcomes atomically to
 `.selforg/batches/<id>.json` under the root. `merge_batches` reads every batch of the study
-and writes data/runs.parquet and data/turns.parquet through `write_run_tables`, the very
-function the stage uses, after sorting by run_id as `execute` does: the tables are identical
-by construction. JSON (not parquet) keeps each row's Python values exactly as `execute`
-produced them, so the merge cannot introduce a NaN-for-None or float-for-int drift.
+and writes data/runs.parquet, data/turns.parquet and the prompt log (data/prompts.parquet,
+data/prompt_texts.parquet) through `write_run_tables`, the very function the stage uses,
+after sorting by run_id as `execute` does: the tables are identical by construction. JSON
+(not parquet) keeps each row's Python values exactly as `execute` produced them, so the merge
+cannot introduce a NaN-for-None or float-for-int drift.
 
 Each partial file records a fingerprint of the whole config and of its batch's runs and task
 prompts. A partial with the current fingerprint is reused (re-running a batch is a no-op);
@@ -36,12 +37,13 @@ from selforg.errors import DataError
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
+from selforg.prompt_log import merged
 from selforg.protocols.base import RunSpec, TaskView
 from selforg.runner import RunOutcome, cell_of, execute, plan_runs
 from selforg.tables import read_table, write_table
-from selforg.validation import validate
+from selforg.validation import validate, validate_prompt_log
 
-FORMAT = 1
+FORMAT = 2  # 2: outcomes carry their prompt log
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,10 @@ def _read_partial(path: Path) -> dict[str, Any]:
         if not isinstance(data["fingerprint"], str):
             raise ValueError("no fingerprint")
         for o in data["outcomes"]:
-            if not isinstance(o["run"], dict) or not isinstance(o["turns"], list):
-                raise ValueError("an outcome is not {run: {...}, turns: [...]}")
+            if not all(isinstance(o[k], t) for k, t in (("run", dict), ("turns", list),
+                                                        ("prompts", list), ("texts", list))):
+                raise ValueError("an outcome is not {run: {...}, turns: [...], prompts: [...], "
+                                 "texts: [...]}")
         return dict(data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(f"{path} is not a readable batch file ({exc})",
@@ -130,7 +134,14 @@ def _current_partial(path: Path, expected: str) -> dict[str, Any] | None:
 
 
 def _outcomes(data: dict[str, Any]) -> list[RunOutcome]:
-    return [RunOutcome(o["run"], o["turns"]) for o in data["outcomes"]]
+    return [RunOutcome(o["run"], o["turns"], o["prompts"], {int(k): t for k, t in o["texts"]})
+            for o in data["outcomes"]]
+
+
+def _outcome_json(o: RunOutcome) -> dict[str, Any]:
+    """An outcome as JSON: texts as [id, text] pairs (JSON object keys would be strings)."""
+    return {"run": o.run, "turns": o.turns, "prompts": o.prompts,
+            "texts": [[k, t] for k, t in o.texts.items()]}
 
 
 def _write_partial(path: Path, data: dict[str, Any]) -> None:
@@ -171,21 +182,27 @@ def run_batch(params: Path, root: Path, batch_id: str) -> BatchResult:
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     outcomes = asyncio.run(execute(cfg, batch.specs, gateway))
     _write_partial(path, {"format": FORMAT, "batch": batch_id, "fingerprint": expected,
-                          "outcomes": [{"run": o.run, "turns": o.turns} for o in outcomes]})
+                          "outcomes": [_outcome_json(o) for o in outcomes]})
     s = gateway.stats
     return BatchResult(batch_id, len(outcomes), sum(o.run["status"] != "ok" for o in outcomes),
                        s.calls, s.cache_hits, s.usd, reused=False)
 
 
 def write_run_tables(root: Path, outcomes: Sequence[RunOutcome], tasks: pd.DataFrame) -> None:
-    """Validate and write runs and turns from outcomes sorted by run_id (stage and merge)."""
+    """Validate and write runs, turns and their prompt log from outcomes sorted by run_id
+    (stage and merge); shared prompt text is stored once for the whole study."""
     paths = Paths(root)
     runs = [o.run for o in outcomes]
     turns = [t for o in outcomes for t in o.turns]
+    log = merged((o.prompts, o.texts) for o in outcomes)
+    texts = log.text_rows()
     validate("runs", runs, tasks=tasks)
     validate("turns", turns, runs=runs)
+    validate_prompt_log("prompts", log.calls, texts, turns)
     write_table("runs", runs, paths.runs)
     write_table("turns", turns, paths.turns)
+    write_table("prompts", log.calls, paths.prompts)
+    write_table("prompt_texts", texts, paths.prompt_texts)
 
 
 def merge_batches(params: Path, root: Path) -> Path:

@@ -178,6 +178,38 @@ def cmd_summary(args: argparse.Namespace) -> None:
     _print_summary(Path(args.root))
 
 
+def cmd_view(args: argparse.Namespace) -> None:
+    from selforg.view.store import StudyStore
+
+    store = StudyStore(args.root)
+    if args.bundle:
+        from selforg.view.bundle import write_bundle
+
+        done = write_bundle(store, args.bundle)
+        print(f"bundle: {done.runs} runs, {done.bytes / 1e6:.1f} MB in {done.seconds:.1f} s -> "
+              f"{(done.path / 'index.html').resolve()} (opens offline, from file://)")
+        return
+    from selforg.view.app import ViewApp
+    from selforg.view.server import serve
+
+    serve(ViewApp(store), args.port, "viewer")
+
+
+def cmd_rate(args: argparse.Namespace) -> None:
+    from selforg.paths import Paths
+    from selforg.ratings import init_ratings
+
+    if args.init:
+        path = Paths(args.root).human_ratings
+        print(f"{path}: " + ("created, empty" if init_ratings(path) else "exists, left as is"))
+        return
+    from selforg.view.rate_app import RateApp
+    from selforg.view.server import serve
+
+    serve(RateApp(args.root, args.sample, args.seed), args.port,
+          f"blind rating ({args.sample} answers at most)")
+
+
 def _flow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
                         help="run the batches on the Dask cluster at ADDRESS (e.g. "
@@ -273,6 +305,33 @@ def build_parser() -> argparse.ArgumentParser:
     _root(p)
     p.add_argument("--all", action="store_true", help="also list metrics that did not change")
     p.set_defaults(fn=cmd_diff)
+
+    p = sub.add_parser("view", help="browse the study's runs, turns and prompts in a browser",
+                       description="Serve the study on http://127.0.0.1:PORT/: every run with "
+                                   "filters and search, each run's turns with the exact prompt "
+                                   "of every call, its organisation, answer and judgments, two "
+                                   "runs side by side. --bundle DIR writes the same pages as a "
+                                   "static site that opens offline from file:// instead.")
+    _root(p)
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    p.add_argument("--bundle", type=Path, metavar="DIR",
+                   help="write a self-contained static site to DIR instead of serving")
+    p.set_defaults(fn=cmd_view)
+
+    p = sub.add_parser("rate", help="rate a blind sample of answers in a browser",
+                       description="Serve blind human rating on http://127.0.0.1:PORT/: a "
+                                   "randomised sample of finished runs (the same for every "
+                                   "rater, in each rater's own order), shown as the judges see "
+                                   "them, with the judges' rubric. Each rating is saved to "
+                                   "data/human_ratings.parquet at once; commit it to keep it.")
+    _root(p)
+    p.add_argument("--port", type=int, default=8766, help="port on 127.0.0.1 (default 8766)")
+    p.add_argument("--sample", type=int, default=30,
+                   help="answers in the sample (default 30); raters should use the same value")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    p.add_argument("--init", action="store_true",
+                   help="create an empty data/human_ratings.parquet if there is none, and exit")
+    p.set_defaults(fn=cmd_rate)
     return parser
 
 

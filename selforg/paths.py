@@ -35,6 +35,26 @@ class Paths:
         return self.data / "judgments.parquet"
 
     @property
+    def prompts(self) -> Path:
+        return self.data / "prompts.parquet"
+
+    @property
+    def prompt_texts(self) -> Path:
+        return self.data / "prompt_texts.parquet"
+
+    @property
+    def judge_prompts(self) -> Path:
+        return self.data / "judge_prompts.parquet"
+
+    @property
+    def judge_prompt_texts(self) -> Path:
+        return self.data / "judge_prompt_texts.parquet"
+
+    @property
+    def human_ratings(self) -> Path:
+        return self.data / "human_ratings.parquet"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
 

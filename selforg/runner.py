@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from selforg.analysis.metrics import hierarchy_depth
@@ -24,8 +24,13 @@ from selforg.protocols.base import RunFailed, RunSpec, TaskView, Team, TurnRecor
 
 @dataclass(frozen=True)
 class RunOutcome:
+    """A finished run: its runs row, turns rows and prompt log (call rows and the distinct
+    texts they point at, `selforg.prompt_log`; text ids are JSON-safe ints)."""
+
     run: dict[str, Any]
     turns: list[dict[str, Any]]
+    prompts: list[dict[str, Any]] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
 
 
 def plan_runs(cfg: StudyConfig, tasks: Sequence[TaskView]) -> list[RunSpec]:
@@ -99,7 +104,9 @@ async def run_one(spec: RunSpec, gateway: Gateway, cfg: StudyConfig,
     except RunFailed as exc:
         status, error = "failed", str(exc)
     turns = sorted((t.as_row() for t in team.turns), key=lambda r: (r["round"], r["agent"]))
-    return RunOutcome(_run_row(spec, team, final, status, error), turns)
+    log = team.prompt_log
+    prompts = sorted(log.calls, key=lambda r: (r["round"], r["agent"]))
+    return RunOutcome(_run_row(spec, team, final, status, error), turns, prompts, log.texts)
 
 
 async def execute(cfg: StudyConfig, specs: Sequence[RunSpec], gateway: Gateway,

@@ -113,11 +113,62 @@ JUDGMENTS: tuple[Column, ...] = (
     Column("error", "VARCHAR", "why the judgment failed", nullable=True),
 )
 
+# The prompt log (selforg.prompt_log): each model call's messages as lists of part ids into a
+# text table, so text shared between calls (system prompts, the task, quoted views) is stored
+# once. Read by the viewer only, never by the analysis.
+_CALL: tuple[Column, ...] = (
+    Column("roles", "VARCHAR[]", "the role of each message, in order (system, user, ...)"),
+    Column("parts", "BIGINT[][]", "per message, the text_ids of its parts (lines with their "
+           "newlines); joined in order they give the message's content exactly"),
+    Column("response_schema", "BIGINT", "text_id of the JSON schema the reply was decoded "
+           "against; null for a free-text call", nullable=True),
+    Column("max_tokens", "INTEGER", "completion token cap of the call"),
+    Column("temperature", "DOUBLE", "sampling temperature"),
+    Column("seeds", "BIGINT[]", "sampling seed of each call sent with these messages (one for "
+           "an agent call; a judge asked again after an unparseable reply has one per attempt)"),
+)
+
+PROMPTS: tuple[Column, ...] = (
+    Column("run_id", "VARCHAR", "joins turns (with agent and round)"),
+    Column("agent", "INTEGER", "as in turns: -1 is the assembly call, the coordinator is 0"),
+    Column("round", "INTEGER", "as in turns"),
+    *_CALL,
+)
+
+JUDGE_PROMPTS: tuple[Column, ...] = (
+    Column("run_id", "VARCHAR", "joins judgments (with judge_model and sample)"),
+    Column("judge_model", "VARCHAR", "judge model alias, as in judgments"),
+    Column("sample", "INTEGER", "sample index, as in judgments"),
+    *_CALL,
+)
+
+PROMPT_TEXTS: tuple[Column, ...] = (
+    Column("text_id", "BIGINT", "first 8 bytes of the text's SHA-256, as a signed integer"),
+    Column("text", "VARCHAR", "one distinct part (a line with its newline) or response schema"),
+)
+
+HUMAN_RATINGS: tuple[Column, ...] = (
+    Column("rater", "VARCHAR", "the rater's self-chosen id (`selforg rate --rater`)"),
+    Column("run_id", "VARCHAR", "joins runs; the rater never saw it"),
+    Column("accuracy", "INTEGER", "1-4, on the judges' anchors"),
+    Column("completeness", "INTEGER", "1-4"),
+    Column("coherence", "INTEGER", "1-4"),
+    Column("actionability", "INTEGER", "1-4"),
+    Column("mission", "INTEGER", "mission relevance 1-4"),
+    Column("rated_at", "TIMESTAMP", "when the rating was saved (UTC); a re-rating replaces it"),
+    Column("seconds", "DOUBLE", "time from showing the answer to saving the rating"),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "tasks": TASKS,
     "runs": RUNS,
     "turns": TURNS,
     "judgments": JUDGMENTS,
+    "prompts": PROMPTS,
+    "prompt_texts": PROMPT_TEXTS,
+    "judge_prompts": JUDGE_PROMPTS,
+    "judge_prompt_texts": PROMPT_TEXTS,
+    "human_ratings": HUMAN_RATINGS,
 }
 
 

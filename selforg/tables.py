@@ -20,10 +20,25 @@ from selforg.errors import DataError
 from selforg.schema import TABLES
 
 PRODUCER = {"tasks": "generate_tasks", "runs": "run_protocol", "turns": "run_protocol",
-            "judgments": "judge"}
+            "judgments": "judge", "prompts": "run_protocol", "prompt_texts": "run_protocol",
+            "judge_prompts": "judge", "judge_prompt_texts": "judge"}
+# Parquet options per table (default: DuckDB's, snappy). The prompt log is mostly text, which
+# zstd stores in about half the space of snappy (measured on the smoke study's and
+# bench/analysis_scale.py's prompt logs), and the viewer reads one run's rows of it: small row
+# groups let DuckDB skip all others (calls are sorted by run, texts by first use).
+PARQUET_OPTIONS = {
+    **dict.fromkeys(("prompts", "judge_prompts"), "COMPRESSION zstd, ROW_GROUP_SIZE 4096"),
+    **dict.fromkeys(("prompt_texts", "judge_prompt_texts"),
+                    "COMPRESSION zstd, ROW_GROUP_SIZE 2048"),
+}
+# Human ratings are made by people, not by a stage: they are kept in git and cannot be rebuilt.
+RESTORE_RATINGS = ("restore it from git (`git checkout -- data/human_ratings.parquet`), or "
+                   "create an empty one with `selforg rate --init`")
 
 
-def _rebuild_hint(name: str) -> str:
+def rebuild_hint(name: str) -> str:
+    if name == "human_ratings":
+        return RESTORE_RATINGS
     return f"rebuild it with `dvc repro {PRODUCER[name]}` (or `selforg run`)"
 
 
@@ -48,7 +63,8 @@ def write_table(name: str, rows: Sequence[dict[str, Any]], path: Path) -> None:
         else:
             ddl = ", ".join(f'"{c.name}" {c.sql_type}' for c in TABLES[name])
             con.execute(f"CREATE TABLE t ({ddl})")
-        con.execute(f"COPY t TO '{tmp}' (FORMAT PARQUET)")
+        options = PARQUET_OPTIONS.get(name, "COMPRESSION snappy")
+        con.execute(f"COPY t TO '{tmp}' (FORMAT PARQUET, {options})")
     finally:
         con.close()
     os.replace(tmp, path)
@@ -57,18 +73,18 @@ def write_table(name: str, rows: Sequence[dict[str, Any]], path: Path) -> None:
 def read_table(name: str, path: Path) -> pd.DataFrame:
     """Read and check one table; DataError with the fix when it is missing or corrupt."""
     if not path.is_file():
-        raise DataError(f"{path} does not exist", _rebuild_hint(name))
+        raise DataError(f"{path} does not exist", rebuild_hint(name))
     con = duckdb.connect()
     try:
         frame = con.execute(f"SELECT * FROM read_parquet('{path}')").df()
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0][:200]
         raise DataError(f"{path} is not a readable parquet file ({first})",
-                        f"delete it and {_rebuild_hint(name)}") from None
+                        f"delete it and {rebuild_hint(name)}") from None
     finally:
         con.close()
     expected = [c.name for c in TABLES[name]]
     if list(frame.columns) != expected:
         raise DataError(f"{path} has columns {list(frame.columns)}, expected {expected}",
-                        f"it was written by another selforg version; {_rebuild_hint(name)}")
+                        f"it was written by another selforg version; {rebuild_hint(name)}")
     return frame

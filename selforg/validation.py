@@ -27,7 +27,7 @@ import pandas as pd
 
 from selforg.errors import DataError
 from selforg.schema import TABLES, column_names
-from selforg.tables import PRODUCER
+from selforg.tables import PRODUCER, RESTORE_RATINGS
 from selforg.tasks.levels import LEVELS
 
 if TYPE_CHECKING:
@@ -47,7 +47,15 @@ KEYS: dict[str, tuple[str, ...]] = {
     "runs": ("run_id",),
     "turns": ("run_id", "agent", "round"),
     "judgments": ("run_id", "judge_model", "sample"),
+    "prompts": ("run_id", "agent", "round"),
+    "judge_prompts": ("run_id", "judge_model", "sample"),
+    "prompt_texts": ("text_id",),
+    "judge_prompt_texts": ("text_id",),
+    "human_ratings": ("rater", "run_id"),
 }
+# Each prompt-log call table: its text table and the table whose rows its calls belong to.
+PROMPT_LOG: dict[str, tuple[str, str]] = {"prompts": ("prompt_texts", "turns"),
+                                          "judge_prompts": ("judge_prompt_texts", "judgments")}
 COLUMNS_EXPECTATION = "expect_table_columns_to_match_ordered_list"
 # The referenced table and key of each table that points upstream.
 PARENT: dict[str, tuple[str, str]] = {"runs": ("tasks", "task_id"), "turns": ("runs", "run_id"),
@@ -74,13 +82,58 @@ def validate(name: str, frame: Rows, *, tasks: Rows | None = None,
         referenced = tasks if table == "tasks" else runs
         if referenced is not None:
             problems += _dangling(name, data, column, table, _keys(referenced, column))
-    if problems:
+    _raise(name, problems)
+
+
+def _raise(name: str, problems: list[tuple[str, str]]) -> None:
+    """A DataError of the problems, the last one carrying the fix for this table."""
+    if not problems:
+        return
+    if name == "human_ratings":
+        fix = ("human_ratings is written by `selforg rate`; if the file was edited by hand, "
+               f"{RESTORE_RATINGS}")
+    else:
         producer = PRODUCER[name]
         fix = (f"{name} is produced by stage {producer}; if the file was edited or copied by "
                f"hand, rebuild it with `dvc repro {producer}` (or `selforg run`), otherwise "
                "this is a bug in that stage: report it with the lines above")
-        problems[-1] = (problems[-1][0], fix)
-        raise DataError(problems)
+    problems[-1] = (problems[-1][0], fix)
+    raise DataError(problems)
+
+
+def validate_prompt_log(name: str, calls: Rows, texts: Rows, owners: Rows) -> None:
+    """Check a prompt log: its two tables' values, and that nothing in it dangles.
+
+    `name` is a call table ("prompts" or "judge_prompts"); `texts` is its text table and
+    `owners` the table its calls belong to (turns or judgments). Every call must key one
+    owner row, once; every part and schema id must be in the text table; a call has as many
+    part lists as roles. Pandas and DuckDB, like the other cross-table checks: GE has no
+    cross-table expectation.
+    """
+    text_table, owner = PROMPT_LOG[name]
+    validate(name, calls)
+    validate(text_table, texts)
+    frame = _frame(name, calls)
+    keys = list(KEYS[name])
+    problems: list[tuple[str, str]] = []
+    twice = frame.index[frame.duplicated(keys, keep=False)].tolist()
+    if twice:
+        problems.append((f"{name} table has calls keyed twice ({', '.join(keys)} unique): "
+                         f"{_rows(name, frame, keys[0], twice, len(twice))}", ""))
+    owned = _frame(owner, owners)[keys].drop_duplicates()
+    marked = frame[keys].merge(owned.assign(_owned=True), on=keys, how="left")
+    orphans = frame.index[marked["_owned"].isna().to_numpy()].tolist()
+    if orphans:
+        problems.append((f"{name} table fails referential integrity (every call keys a row "
+                         f"of {owner}): {_rows(name, frame, keys[0], orphans, len(orphans))}", ""))
+    uneven, unknown = _unjoinable(frame, _frame(text_table, texts))
+    if uneven:
+        problems.append((f"{name} table has calls whose roles and parts differ in length: "
+                         f"{_rows(name, frame, 'roles', uneven, len(uneven))}", ""))
+    if unknown:
+        problems.append((f"{name} table points at texts missing from {text_table}: "
+                         f"{_rows(name, frame, 'parts', unknown, len(unknown))}", ""))
+    _raise(name, problems)
 
 
 def _frame(name: str, rows: Rows) -> pd.DataFrame:
@@ -128,6 +181,39 @@ def _dangling(name: str, frame: pd.DataFrame, column: str, table: str,
     what = f"every {column} exists in {table}"
     return [(f"{name} table fails referential integrity ({what}): "
              f"{_rows(name, frame, column, bad, len(bad))}", "")]
+
+
+UNJOINABLE_SQL = """
+WITH ids AS (
+    SELECT _i, unnest(flatten(parts)) AS id FROM calls
+    UNION ALL
+    SELECT _i, response_schema FROM calls WHERE response_schema IS NOT NULL
+)
+SELECT DISTINCT _i FROM ids ANTI JOIN texts ON ids.id = texts.text_id ORDER BY _i
+"""
+
+
+def _unjoinable(calls: pd.DataFrame, texts: pd.DataFrame) -> tuple[list[int], list[int]]:
+    """Rows whose roles and parts differ in length, and rows naming an id not in `texts`.
+
+    In DuckDB: a study's calls hold tens of millions of part ids.
+    """
+    import duckdb
+
+    if calls.empty:
+        return [], []
+    frames = {"calls": calls[["roles", "parts", "response_schema"]].assign(_i=range(len(calls))),
+              "texts": texts[["text_id"]]}
+    con = duckdb.connect()
+    try:
+        for table, data in frames.items():
+            con.register(table, data)
+        uneven = con.execute("SELECT _i FROM calls WHERE len(roles) <> len(parts) "
+                             "ORDER BY _i").fetchall()
+        unknown = con.execute(UNJOINABLE_SQL).fetchall()
+    finally:
+        con.close()
+    return [int(r[0]) for r in uneven], [int(r[0]) for r in unknown]
 
 
 def _expectations(name: str) -> list[Expectation]:
@@ -182,6 +268,24 @@ def _expectations(name: str) -> list[Expectation]:
                     column="abstain", value_set=[True],
                     row_condition=Col("removed") == True,  # noqa: E712
                     description="removed agents' turns are abstentions")]
+    elif name in PROMPT_LOG:
+        head = [at_least("agent", -1), at_least("round", 0)] if name == "prompts" else \
+            [at_least("sample", 0)]
+        out += [*head, at_least("max_tokens", 1), at_least("temperature", 0),
+                gxe.ExpectColumnValuesToBeBetween(column="roles", min_value=1,
+                                                  description="every call has a message"),
+                gxe.ExpectColumnValuesToBeBetween(column="seeds", min_value=1,
+                                                  description="every call has a seed")]
+    elif name in ("prompt_texts", "judge_prompt_texts"):
+        out.append(gxe.ExpectColumnValuesToBeUnique(column="text_id",
+                                                    description="text_id unique"))
+    elif name == "human_ratings":
+        out += [*(in_set(c, [1, 2, 3, 4], f"{c} in 1..4") for c in SCORES),
+                gxe.ExpectColumnValuesToMatchRegex(column="rater", regex=r"\S",
+                                                   description="rater non-empty"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["rater", "run_id"],
+                                                    description="one rating per rater and run"),
+                at_least("seconds", 0)]
     elif name == "judgments":
         out += [
             *(in_set(c, [1, 2, 3, 4], f"{c} in 1..4 or null") for c in SCORES),

@@ -1,7 +1,9 @@
 """Stage aggregate: metrics, statistics, plot data, figures and the report.
 
 Reads:  params.yaml (seed, tasks, models, study, judges), data/tasks.parquet,
-        data/runs.parquet, data/turns.parquet, data/judgments.parquet
+        data/runs.parquet, data/turns.parquet, data/judgments.parquet,
+        data/human_ratings.parquet (kept in git, written by `selforg rate`; none yet if absent)
+        Never the prompt log (data/*prompts*.parquet): only the viewer reads it.
 Writes: reports/metrics.json (git-tracked, for `dvc metrics diff` and `selforg diff`),
         reports/plots/*.csv (for `dvc plots`), reports/figures/*.svg,
         reports/comparisons.csv, reports/report.md, reports/report.html
@@ -17,6 +19,7 @@ from selforg.analysis.study_design import design_from_config
 from selforg.config import load_config
 from selforg.entry import stage_main
 from selforg.paths import Paths
+from selforg.ratings import load_ratings
 from selforg.reporting.report import ReportPaths, write_outputs
 from selforg.tables import read_table
 from selforg.validation import validate
@@ -27,14 +30,17 @@ def aggregate(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tables = {name: read_table(name, paths.table(name))
               for name in ("tasks", "runs", "turns", "judgments")}
+    ratings = load_ratings(paths.human_ratings)
     for name, frame in tables.items():
         validate(name, frame, tasks=tables["tasks"], runs=tables["runs"])
+    validate("human_ratings", ratings)
     data = study_data(tables["tasks"], tables["runs"], tables["turns"], tables["judgments"])
-    findings = analyse(data, design_from_config(cfg))
+    findings = analyse(data, design_from_config(cfg), ratings)
     out = ReportPaths(paths)
     out.reports.mkdir(parents=True, exist_ok=True)
     write_outputs(cfg, findings, out)
-    print(f"aggregate: {len(data.runs)} runs -> {out.metrics}, {out.markdown}, {out.html}")
+    print(f"aggregate: {len(data.runs)} runs, {len(ratings)} human ratings -> {out.metrics}, "
+          f"{out.markdown}, {out.html}")
     return out.markdown
 
 

@@ -2,7 +2,8 @@
 
 Reads:  params.yaml (models, judges, budget, cache, retry), data/tasks.parquet,
         data/runs.parquet
-Writes: data/judgments.parquet
+Writes: data/judgments.parquet, and the judges' prompts: data/judge_prompts.parquet,
+        data/judge_prompt_texts.parquet (selforg.prompt_log; read by `selforg view` only)
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
 from selforg.progress import progress
+from selforg.prompt_log import PromptLog
 from selforg.tables import read_table, write_table
-from selforg.validation import validate
+from selforg.validation import validate, validate_prompt_log
 
 
 def judge(params: Path, root: Path) -> Path:
@@ -32,9 +34,15 @@ def judge(params: Path, root: Path) -> Path:
     jobs = jobs_for(cfg, runs.to_dict("records"), by_id)
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(jobs), "judge", "judgment", gateway.stats) as bar:
-        rows = asyncio.run(judge_all(cfg, jobs, gateway, on_done=bar.advance))
+        log = PromptLog()
+        rows = asyncio.run(judge_all(cfg, jobs, gateway, on_done=bar.advance, prompt_log=log))
+    calls = sorted(log.calls, key=lambda r: (r["run_id"], r["judge_model"], r["sample"]))
+    texts = log.text_rows(calls)
     validate("judgments", rows, runs=runs)
+    validate_prompt_log("judge_prompts", calls, texts, rows)
     write_table("judgments", rows, paths.judgments)
+    write_table("judge_prompts", calls, paths.judge_prompts)
+    write_table("judge_prompt_texts", texts, paths.judge_prompt_texts)
     failed = sum(r["status"] != "ok" for r in rows)
     s = gateway.stats
     print(f"judge: {len(rows)} judgments ({failed} failed); model calls {s.calls}, "

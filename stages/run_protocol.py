@@ -1,7 +1,8 @@
 """Stage run_protocol: every run of the study (protocols x N x models x replicates x tasks).
 
 Reads:  params.yaml (models, study, budget, cache, retry), data/tasks.parquet
-Writes: data/runs.parquet, data/turns.parquet
+Writes: data/runs.parquet, data/turns.parquet, and the agents' prompts: data/prompts.parquet,
+        data/prompt_texts.parquet (selforg.prompt_log; read by `selforg view` only)
 Every model call is cached (cache.dir), so a killed stage re-run replays finished calls for
 free; the tables are written only when every run has finished, atomically.
 

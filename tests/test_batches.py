@@ -40,9 +40,10 @@ def _root(base: Path, params: Path) -> Path:
     return base
 
 
-def _tables(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(root: Path) -> tuple[pd.DataFrame, ...]:
     paths = Paths(root)
-    return read_table("runs", paths.runs), read_table("turns", paths.turns)
+    return (read_table("runs", paths.runs), read_table("turns", paths.turns),
+            read_table("prompts", paths.prompts), read_table("prompt_texts", paths.prompt_texts))
 
 
 def _run_all_batches(params: Path, root: Path) -> None:
@@ -73,7 +74,9 @@ def test_batches_merge_into_the_stage_tables(params: Path, tmp_path: Path) -> No
     _run_all_batches(params, batched)
     for stage_table, batch_table in zip(_tables(staged), _tables(batched), strict=True):
         pd.testing.assert_frame_equal(stage_table, batch_table)
-    assert len(_tables(batched)[0]) == 6 * 2
+    runs, turns, prompts, _ = _tables(batched)
+    assert len(runs) == 6 * 2
+    assert len(prompts) == turns[~turns["directed"] & ~turns["removed"]].shape[0] > 0
 
 
 def test_rerunning_a_batch_reuses_its_file(params: Path, tmp_path: Path) -> None:

@@ -53,6 +53,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(REPO / name, root / name,
                         ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "dvc.yaml", root / "dvc.yaml")
+    (root / "data").mkdir()
+    shutil.copy(REPO / "data" / "human_ratings.parquet", root / "data")  # in git, like dvc.yaml
     (root / "params.yaml").write_text(yaml.safe_dump(TINY, sort_keys=False))
     assert sh(root, "dvc", "init", "--no-scm", "-q").returncode == 0
     sh(root, "dvc", "config", "core.analytics", "false")

@@ -40,7 +40,8 @@ SECTIONS = [
     "Scaling with the number of agents", "Capability threshold: free roles vs fixed roles",
     "Open vs closed models", "Complexity: quality by task level", "Resilience to shocks",
     "Open questions of the reference study", "Emergent behaviour: roles, abstention, hierarchy",
-    "Judge reliability", "Design adequacy", "Failures", "Reference study vs this study",
+    "Judge reliability", "Human ratings", "Design adequacy", "Failures",
+    "Reference study vs this study",
 ]
 
 
@@ -123,6 +124,7 @@ def test_report_has_every_section_in_order(out: ReportPaths) -> None:
     report = out.markdown.read_text()
     headings = [line[3:] for line in report.splitlines() if line.startswith("## ")]
     assert headings == SECTIONS
+    assert "No human ratings yet: agreement with people is not computable." in report
     assert report.startswith("# selforg study report\n\n> **Warning: self-judging.")
     claims = report[report.index("## Reference study vs this study"):]
     for claim in REFERENCE_CLAIMS:

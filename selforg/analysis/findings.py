@@ -44,6 +44,7 @@ from selforg.analysis.reference_claims import REFERENCE_CLAIMS
 from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, judged, settings
+from selforg.judging.human import HumanAgreement, human_agreement
 from selforg.judging.reliability import panel_reliability, reliability_flags
 
 # Failure reasons are grouped by their first line, cut to this length.
@@ -86,9 +87,10 @@ class Findings:
     configured shock x protocol (empty when study.shocks is). open_questions: batching, the
     second pass and the priority shift (selforg.analysis.open_questions). claims: each
     reference-study claim measured in this study's matching setting (`reference_claims`).
-    multiplicity: the
-    adjusted p of every test (`multiplicity`). adequacy: the design adequacy of each
-    confirmatory comparison (`power`). coverage: what this study's judged runs cover.
+    multiplicity: the adjusted p of every test (`multiplicity`). adequacy: the design adequacy
+    of each confirmatory comparison (`power`). coverage: what this study's judged runs cover.
+    human: the judges' agreement with blind human ratings (`selforg rate`), every statistic
+    not computable without them.
     """
 
     design: Design
@@ -114,6 +116,7 @@ class Findings:
     claims: list[ClaimResult] = field(default_factory=list)
     multiplicity: Multiplicity = field(default_factory=Multiplicity)
     adequacy: list[Adequacy] = field(default_factory=list)
+    human: HumanAgreement = field(default_factory=HumanAgreement.none)
 
 
 def totals(data: StudyData) -> Totals:
@@ -203,8 +206,10 @@ def coverage_of(frame: pd.DataFrame, design: Design) -> Coverage:
                             {m: m for m in design.models}, design.open_weights, design.judges)
 
 
-def analyse(data: StudyData, design: Design) -> Findings:
-    """Every statistic of docs/study.md section 7 over the study's tables."""
+def analyse(data: StudyData, design: Design,
+            human_ratings: pd.DataFrame | None = None) -> Findings:
+    """Every statistic of docs/study.md section 7 over the study's tables (and the human
+    ratings table, when there is one)."""
     frame, turns = data.runs, data.turns
     roles = study_roles(frame, turns)
     cell_settings, level_settings = settings(frame, design)
@@ -231,6 +236,9 @@ def analyse(data: StudyData, design: Design) -> Findings:
         resilience=resilience,
         open_questions=open_questions(frame, resilience, design),
         coverage=coverage_of(frame, design),
+        human=(human_agreement(human_ratings, data.judgments, n_boot=design.n_boot,
+                               seed=design.seed)
+               if human_ratings is not None else HumanAgreement.none()),
     )
     ctx = claim_context(data, design, base)
     claims = [claim.measure(ctx) for claim in REFERENCE_CLAIMS]

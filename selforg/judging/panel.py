@@ -7,7 +7,9 @@ priority-shift shock the task is the updated one, with the announcement the agen
 after the shock (`runs.shock_announcement`). An unparseable judgment is asked again (a new
 seed) up to `PARSE_ATTEMPTS` times, then recorded as failed. Verifiable tasks also get the
 code checker's verdict beside the judge's scores, except runs with an announcement: the
-checker knows the original task only, and an announced change may move the truth.
+checker knows the original task only, and an announced change may move the truth. Each
+judgment's messages go to a `PromptLog` (the judge_prompts table), once with the seed of
+every attempt, since a retry re-sends the same messages.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from selforg.judging.parse import parse_judgment
 from selforg.judging.prompt import JUDGMENT_SCHEMA, build_judge_messages
 from selforg.judging.rubric import DIMENSIONS, mission, quality
 from selforg.llm.gateway import Gateway
+from selforg.prompt_log import PromptLog
 from selforg.seeds import stable_seed
 from selforg.tasks import check_answer
 from selforg.tasks.announcements import updated_task
@@ -65,18 +68,21 @@ def _seed(job: JudgeJob, attempt: int) -> int:
     return stable_seed("judge", job.run_id, job.judge.name, job.sample, attempt)
 
 
-async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[str, Any]:
+async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig,
+                    prompt_log: PromptLog | None = None) -> dict[str, Any]:
     messages = build_judge_messages(job.task_prompt, job.answer)
+    seeds: list[int] = []
     tokens = [0, 0]
     cost = 0.0
     cached = True
     error: str | None = None
     judgment = None
     for attempt in range(PARSE_ATTEMPTS):
+        seeds.append(_seed(job, attempt))
         result = await gateway.complete(
             job.judge, messages, max_tokens=cfg.judges.max_tokens,
             temperature=cfg.judges.temperature, json_schema=JUDGMENT_SCHEMA,
-            replicate=job.sample, seed=_seed(job, attempt))
+            replicate=job.sample, seed=seeds[-1])
         tokens[0] += result.prompt_tokens
         tokens[1] += result.completion_tokens
         cost += result.cost_usd
@@ -88,6 +94,11 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[s
         if judgment is not None:
             break
         error = f"unparseable judgment after {attempt + 1} attempt(s): {(result.text or '')[:200]}"
+    if prompt_log is not None:
+        prompt_log.record({"run_id": job.run_id, "judge_model": job.judge.name,
+                           "sample": job.sample}, messages, json_schema=JUDGMENT_SCHEMA,
+                          max_tokens=cfg.judges.max_tokens,
+                          temperature=cfg.judges.temperature, seeds=seeds)
     scores: dict[str, int | None] = dict.fromkeys(DIMENSIONS)
     if judgment is not None:
         scores.update(judgment.scores)
@@ -108,10 +119,11 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[s
 
 async def judge_all(cfg: StudyConfig, jobs: Sequence[JudgeJob], gateway: Gateway,
                     on_done: Callable[[dict[str, Any]], None] = lambda _: None,
-                    ) -> list[dict[str, Any]]:
-    """Judge everything concurrently (bounded per judge model by the gateway)."""
+                    prompt_log: PromptLog | None = None) -> list[dict[str, Any]]:
+    """Judge everything concurrently (bounded per judge model by the gateway); each
+    judgment's messages go to `prompt_log` when one is given."""
     async def one(job: JudgeJob) -> dict[str, Any]:
-        row = await judge_one(job, gateway, cfg)
+        row = await judge_one(job, gateway, cfg, prompt_log)
         on_done(row)
         return row
 

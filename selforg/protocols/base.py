@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from selforg.llm.tokens import token_counter
+from selforg.prompt_log import PromptLog
 from selforg.protocols.turn import TURN_INSTRUCTIONS, TURN_SCHEMA, ParsedTurn, parse_turn
 from selforg.protocols.view import ContextBudget, ViewItem
 from selforg.seeds import stable_seed
@@ -174,6 +175,9 @@ class Team:
     removal sets `removed`, a priority shift sets `announced` (from then on `task_prompt`
     carries it). `wave_start` is how many turns were recorded when the current wave began, the
     completed work `most_followed` ranks. The protocol sets `extra_agents` and `shock_after`.
+
+    `prompt_log` keeps the exact messages of every call the team makes (agent turns, a plan,
+    the assembly), keyed like its turn, for the prompts table (selforg.prompt_log).
     """
 
     spec: RunSpec
@@ -189,6 +193,7 @@ class Team:
     removed: frozenset[int] | None = None
     announced: str | None = None
     wave_start: int = 0
+    prompt_log: PromptLog = field(default_factory=PromptLog)
 
     @property
     def n(self) -> int:
@@ -268,13 +273,18 @@ class Team:
 
     async def call(self, agent: int, round_: int, messages: list[dict[str, str]], *,
                    json_schema: dict[str, Any] | None, max_tokens: int) -> CallResult:
-        """One model call on behalf of this run; raises RunFailed when the gateway gives up."""
+        """One model call on behalf of this run, its exact messages kept in `prompt_log`
+        (keyed like its turn) before it is sent, so a failed call's prompt is kept too."""
         if agent >= 0:
             self.started_calls += 1
+        seed = call_seed(self.run_id, agent, round_)
+        self.prompt_log.record({"run_id": self.run_id, "agent": agent, "round": round_},
+                               messages, json_schema=json_schema, max_tokens=max_tokens,
+                               temperature=self.design.temperature, seeds=[seed])
         result = await self.gateway.complete(
             self.model_of(agent), messages, max_tokens=max_tokens,
             temperature=self.design.temperature, json_schema=json_schema,
-            replicate=self.spec.replicate, seed=call_seed(self.run_id, agent, round_),
+            replicate=self.spec.replicate, seed=seed,
         )
         return result
 

@@ -16,6 +16,7 @@ from selforg.analysis.comparisons import SettingResult
 from selforg.analysis.findings import Findings
 from selforg.analysis.multiplicity import claim_key, open_closed_key, pair_key
 from selforg.analysis.result import Stat
+from selforg.judging.human import human_metrics
 from selforg.reporting import open_questions
 from selforg.reporting.keys import ci_keys, n_key
 
@@ -184,6 +185,11 @@ def flat_metrics(findings: Findings) -> dict[str, float | int | None]:
     _effects(out, findings)
     _confirmatory(out, findings)
     _judge(out, findings)
+    for key, figure in human_metrics(findings.human).items():
+        if isinstance(figure, Stat):
+            out.stat(key, figure)
+        else:
+            out.put(key, figure)
     total = findings.roles_total
     out.put("roles_total.raw", total["n_roles_raw"].iloc[0] if len(total) else None)
     out.put("roles_total.norm", total["n_roles_norm"].iloc[0] if len(total) else None)

@@ -36,6 +36,7 @@ from selforg.reporting.sections_effects import (
     resilience,
     scaling,
 )
+from selforg.reporting.sections_human import human_ratings
 from selforg.reporting.sections_other import emergent, failures, power, reliability
 
 TITLE = "selforg study report"
@@ -64,6 +65,7 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
         *open_questions(findings),
         *emergent(findings, figures["roles_by_n"]),
         *reliability(findings),
+        *human_ratings(findings.human),
         *power(findings),
         *failures(findings),
         *claims(findings),

@@ -4,7 +4,9 @@ Why: params.yaml names only the key's environment variable, and the gateway scru
 error text, but the promise users care about is end to end: after a run (faults included, so
 error paths are exercised) a byte search of data/, reports/, the captured stdout and stderr of
 every stage, the call cache and a DVC cache if there is one finds no copy of the key. The stub
-server records the Authorization header, proving the key was really used.
+server records the Authorization header, proving the key was really used. The prompt log is
+also searched decoded (every message rebuilt from its parts), since a byte search of a
+compressed parquet file could miss a key split across a compression boundary.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from selforg.llm.stub_server import Faults, StubServer
+from selforg.paths import Paths
+from selforg.prompt_log import messages_of
+from selforg.tables import read_table
 from tests.conftest import scripted_params, write_params
 from tests.faults.conftest import start
 
@@ -54,3 +59,14 @@ def test_key_is_used_but_never_written(tmp_path: Path, subprocess_env: dict[str,
             blob = path.read_bytes()
             assert SECRET.encode() not in blob, f"key found in {path}"
             assert SECRET[8:32].encode() not in blob, f"part of the key found in {path}"
+
+    decoded = 0
+    for calls, texts in (("prompts", "prompt_texts"), ("judge_prompts", "judge_prompt_texts")):
+        table = read_table(texts, Paths(root).table(texts))
+        lookup = dict(zip(table["text_id"], table["text"], strict=True))
+        assert all(SECRET[8:32] not in text for text in lookup.values())
+        for _, call in read_table(calls, Paths(root).table(calls)).iterrows():
+            for message in messages_of(call, lookup):
+                assert SECRET[8:32] not in message["content"], f"key found in {calls}"
+                decoded += "TASK" in message["content"]
+    assert decoded > 0, "the prompt log must hold the prompts the stub server answered"

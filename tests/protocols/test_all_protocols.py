@@ -16,6 +16,7 @@ import pytest
 
 from selforg.llm.scripted import register_script
 from selforg.llm.tokens import token_counter
+from selforg.prompt_log import messages_of
 from selforg.protocols import registry
 from selforg.runner import RunOutcome
 from selforg.schema import column_names
@@ -105,3 +106,16 @@ def test_deterministic_and_replayable(tmp_path: Path, name: str, n: int) -> None
     assert comparable(replay, "cached") == comparable(first, "cached")
     assert all(r["cached"] for r in replay.turns if not r["directed"])
     assert replay.run["final_answer"] == first.run["final_answer"]
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_every_call_is_in_the_prompt_log_exactly(tmp_path: Path, name: str) -> None:
+    """The prompt log is kept by the Team, so every protocol's calls are in it as sent, each
+    keyed to the turn it made (directed abstentions and removed agents make no call)."""
+    n = registry.get(name).agent_counts([4])[0]
+    outcome, script = run(tmp_path, name, n)
+    called = sorted((r["agent"], r["round"]) for r in outcome.turns
+                    if not (r["directed"] or r["removed"]))
+    assert sorted((p["agent"], p["round"]) for p in outcome.prompts) == called
+    logged = [messages_of(p, outcome.texts) for p in outcome.prompts]
+    assert sorted(map(json.dumps, logged)) == sorted(map(json.dumps, script.requests))
