@@ -36,6 +36,8 @@ from selforg.analysis.stats_compare import WILCOXON_MIN_N
 POWER = 0.8
 # Asymptotic relative efficiency of the signed-rank test against the t-test under normality.
 RANK_EFFICIENCY = 3 / math.pi
+# Beyond this noncentrality 80% power is treated as unreachable (df of 1 needs ~100).
+MAX_NONCENTRALITY = 1e4
 MAX_TASKS = 1_000_000
 THIS_RUN = "this run"
 
@@ -119,7 +121,16 @@ def detectable(inputs: PowerInput, layout: Layout) -> Stat:
     def gap(nc: float) -> float:
         return _two_sided(crit, df, nc) - POWER
 
-    nc = float(optimize.brentq(gap, 0.0, crit + 20.0))
+    high = crit + 20.0
+    while gap(high) < 0:
+        # Few residual degrees of freedom give the t distribution heavy tails: the
+        # noncentrality reaching 80% power can lie many critical values out.
+        high *= 2
+        if high > MAX_NONCENTRALITY:
+            return not_computable(f"80% power is out of reach at {layout.tasks} tasks "
+                                  f"({df:g} residual degrees of freedom)",
+                                  n=layout.tasks, test=test)
+    nc = float(optimize.brentq(gap, 0.0, high))
     effect = nc * se
     return Stat(value=effect, n=layout.tasks, test=test,
                 extra={"relative": effect / inputs.baseline if inputs.baseline else None})

@@ -81,3 +81,11 @@ def test_guards() -> None:
     assert "fewer than 2 values of N" in detectable(SLOPE, Layout(10, (4,))).note
     assert "no residual degrees of freedom" in detectable(PAIRED, Layout(1)).note
     assert not tasks_needed(PowerInput("paired", 0.0, 0.5), 0.1).computable
+
+
+@pytest.mark.parametrize("tasks", [2, 3])
+def test_few_degrees_of_freedom_still_find_the_detectable_effect(tasks: int) -> None:
+    # df = 1 at alpha = 0.05 / 6: the critical t is ~76 and 80% power needs nc ~ 100
+    found = detectable(PAIRED, Layout(tasks))
+    assert found.value is not None
+    assert power_at(found.value, PAIRED, tasks) == pytest.approx(0.8, abs=1e-6)
