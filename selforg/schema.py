@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ TURNS: tuple[Column, ...] = (
     Column("parse_ok", "BOOLEAN", "the reply parsed as turn JSON (possibly after repair)"),
     Column("error", "VARCHAR", "provider error after retries, if the call failed",
            nullable=True),
+    Column("structured_output", "VARCHAR", "how the call asked for JSON: json_schema, "
+           "json_object or prompt (docs/configuration.md); null when it asked for none (the "
+           "assembly) or made no call", nullable=True),
 )
 
 JUDGMENTS: tuple[Column, ...] = (
@@ -108,6 +111,8 @@ JUDGMENTS: tuple[Column, ...] = (
     Column("cached", "BOOLEAN", "answered by the call cache"),
     Column("status", "VARCHAR", "ok or failed"),
     Column("error", "VARCHAR", "why the judgment failed", nullable=True),
+    Column("structured_output", "VARCHAR", "how the judge's last call asked for JSON: "
+           "json_schema, json_object or prompt", nullable=True),
 )
 
 TABLES: dict[str, tuple[Column, ...]] = {

@@ -64,6 +64,7 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[s
     cached = True
     error: str | None = None
     judgment = None
+    mode: str | None = None
     for attempt in range(PARSE_ATTEMPTS):
         result = await gateway.complete(
             job.judge, messages, max_tokens=cfg.judges.max_tokens,
@@ -73,6 +74,7 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[s
         tokens[1] += result.completion_tokens
         cost += result.cost_usd
         cached = cached and result.cached
+        mode = result.structured_output
         if result.error is not None:
             error = result.error
             break
@@ -95,6 +97,7 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[s
                              if job.reference is not None else None),
         "prompt_tokens": tokens[0], "completion_tokens": tokens[1], "cost_usd": cost,
         "cached": cached, "status": "ok" if ok else "failed", "error": error,
+        "structured_output": mode,
     }
 
 
