@@ -70,12 +70,11 @@ class GatewayStats:
 
 @dataclass(frozen=True)
 class _Sent:
-    """One request's outcome as the retry loop saw it: the result, whether the server refused
-    its structured-output field, and why the reply ended."""
+    """One request's outcome as the retry loop saw it: the result, and whether the server
+    refused its structured-output field."""
 
     result: CallResult
     refused: bool = False
-    finish_reason: str | None = None
 
 
 def _headers(source: object) -> dict[str, str]:
@@ -268,7 +267,7 @@ class Gateway:
                 result = dataclasses.replace(
                     result, error=f"{result.error} (also refused: {'; '.join(refused)})")
             elif result.error is None and mode is not None:
-                self._learn(spec, mode, weaker, refused, result.text or "", sent.finish_reason)
+                self._learn(spec, mode, weaker, refused, result.text or "")
             return result, call_key(request)
 
     @staticmethod
@@ -279,7 +278,7 @@ class Gateway:
         return rest[0] if rest else None
 
     def _learn(self, spec: ModelSpec, mode: str, weaker: str | None, refused: list[str],
-               text: str, finish_reason: str | None) -> None:
+               text: str) -> None:
         """What an answered `auto` call teaches about its server: the mode it answered after
         refusing stronger ones, or that it ignores this mode (the reply is not JSON, so later
         calls use the next mode), or that this mode works. Remembered in the cache; a model
@@ -288,10 +287,9 @@ class Gateway:
             return
         if refused:
             self._settle(spec, mode, f"auto: the server refused {refused[0]}")
-        elif weaker is not None and mode != "prompt" and structured.unconstrained(
-                text, finish_reason):
-            self._settle(spec, weaker, f"auto: the server accepted {mode} but replied with "
-                                       f"text that is not JSON: {text.strip()[:80]!r}")
+        elif weaker is not None and mode != "prompt" and structured.unconstrained(text):
+            self._settle(spec, weaker, f"auto: the server accepted {mode} but its reply is "
+                                       f"not a JSON object: {text.strip()[:80]!r}")
         elif _where(spec) not in self._modes:
             self._settle(spec, mode, f"auto: the server answered {mode} with JSON")
 
@@ -338,7 +336,7 @@ class Gateway:
                                  prices: Prices) -> _Sent:
         retry = self.cfg.retry
         limiter = self._limiter(spec)
-        tokens = request_tokens(messages, max_tokens)
+        tokens = request_tokens(messages, max_tokens) if limiter is not None else 0
         last_error, last_exc = "", None
         for attempt in range(retry.attempts):
             if limiter is not None:
@@ -372,13 +370,11 @@ class Gateway:
             latency = time.perf_counter() - started
             if limiter is not None:
                 limiter.observe(_headers(response))
-            choice = response.choices[0]
-            text = choice.message.content or ""
+            text = response.choices[0].message.content or ""
             usage = getattr(response, "usage", None)
             p_tok = int(getattr(usage, "prompt_tokens", 0) or 0)
             c_tok = int(getattr(usage, "completion_tokens", 0) or 0)
-            return _Sent(CallResult(text, p_tok, c_tok, prices.cost(p_tok, c_tok), latency),
-                         finish_reason=getattr(choice, "finish_reason", None))
+            return _Sent(CallResult(text, p_tok, c_tok, prices.cost(p_tok, c_tok), latency))
         return _Sent(CallResult(None, error=f"failed after {attempt + 1} attempt(s): "
                                             f"{_where_failed(spec, last_exc)}{last_error}"))
 
@@ -423,6 +419,18 @@ def _where_failed(spec: ModelSpec, exc: BaseException | None) -> str:
         return (f"model {spec.name!r} at {url} did not answer within timeout_s = "
                 f"{spec.timeout_s:g} s (a slow self-hosted server needs a larger "
                 "models[].timeout_s): ")
-    if isinstance(exc, litellm.APIConnectionError):
+    if isinstance(exc, litellm.APIConnectionError) or _connection_refused(exc):
         return f"cannot connect to model {spec.name!r} at {url} (is the server running?): "
     return f"model {spec.name!r}: "
+
+
+def _connection_refused(exc: BaseException | None) -> bool:
+    """Whether the failure was not reaching the server at all. litellm reports a refused
+    connection as an InternalServerError (status 500), so look down the exception chain."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (ConnectionError, OSError)) and not isinstance(exc, TimeoutError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False

@@ -14,9 +14,9 @@ own provider, and `json_schema` otherwise (any `api_base` server). Under `auto` 
 falls back down the chain, once per model and recorded, when a server refuses a mode (HTTP
 400/422, or any error naming `response_format`: llama-cpp-python's server answers a
 `json_schema` request with HTTP 500 and a validation error) or accepts it but replies with
-text that is not JSON (a server that ignores the field). The mode a model settled on is kept
-in the call cache's SQLite file (`CallCache.set_mode`), so a resumed or replayed run starts
-from it and probes nothing again.
+something other than a JSON object (a server that ignores the field). The mode a model
+settled on is kept in the call cache's SQLite file (`CallCache.set_mode`), so a resumed or
+replayed run starts from it and probes nothing again.
 """
 
 from __future__ import annotations
@@ -109,19 +109,14 @@ def rejected(exc: BaseException) -> bool:
     return status in REFUSAL_STATUS or "response_format" in str(exc)
 
 
-def unconstrained(text: str, finish_reason: str | None) -> bool:
-    """A reply no JSON constraint produced: it does not open with '{', or it ended by itself
-    (not cut off at max_tokens) and still is not JSON."""
-    body = text.strip()
-    if not body.startswith("{"):
-        return True
-    if finish_reason == "length":
-        return False
-    try:
-        json.loads(body)
-    except ValueError:
-        return True
-    return False
+def unconstrained(text: str) -> bool:
+    """A reply no JSON constraint produced: it does not open with '{'.
+
+    A constrained decoder always starts the object first; a server that ignored the field
+    lets the model start with prose or a code fence. Whether the rest parses is no evidence
+    either way: a reply cut off at max_tokens is not JSON, and llama.cpp's JSON grammar lets
+    raw newlines into strings, which strict JSON refuses (the turn parser repairs both)."""
+    return not text.lstrip().startswith("{")
 
 
 def describe(spec: ModelSpec, resolved: tuple[str, str] | None) -> str:
