@@ -3,6 +3,8 @@
 Reads:  params.yaml (models, judges, budget, cache, retry), data/tasks.parquet,
         data/runs.parquet
 Writes: data/judgments.parquet
+When more judgments failed than study.max_failed_share allows, the table is still written and
+the stage then exits 4 (selforg.failures); running it again re-asks only the failed ones.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from pathlib import Path
 
 from selforg.config import load_config
 from selforg.entry import stage_main
+from selforg.failures import check_failures
 from selforg.judging.panel import jobs_for, judge_all
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
-from selforg.progress import progress
+from selforg.progress import print_gateway_notes, progress
 from selforg.tables import read_table, write_table
 from selforg.validation import validate
 
@@ -39,6 +42,11 @@ def judge(params: Path, root: Path) -> Path:
     s = gateway.stats
     print(f"judge: {len(rows)} judgments ({failed} failed); model calls {s.calls}, "
           f"cache hits {s.cache_hits} -> {paths.judgments}")
+    print_gateway_notes("judge", gateway)
+    accepted = check_failures("judge", "judgments", rows, cfg.study.max_failed_share,
+                              str(paths.judgments))
+    if accepted:
+        print(accepted)
     return paths.judgments
 
 

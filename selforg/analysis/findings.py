@@ -29,6 +29,7 @@ from selforg.analysis.metrics import agent_turns
 from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, settings
+from selforg.analysis.structured_output import structured_output_use
 from selforg.judging.reliability import panel_reliability, reliability_flags
 
 # Failure reasons are grouped by their first line, cut to this length.
@@ -89,6 +90,8 @@ class Findings:
     flags: list[str]
     failures: pd.DataFrame
     resilience: list[ResilienceResult]
+    # calls per (model, kind, structured-output mode), baseline runs (structured_output.py)
+    structured_output: pd.DataFrame
 
 
 def totals(data: StudyData) -> Totals:
@@ -156,4 +159,5 @@ def analyse(data: StudyData, design: Design) -> Findings:
         flags=list(dict.fromkeys(reliability_flags(reliability))),
         failures=failures(data),
         resilience=resilience_results(frame, data.shocked, design),
+        structured_output=structured_output_use(turns, data.judgments),
     )

@@ -29,6 +29,7 @@ from selforg.reporting.sections_effects import (
     scaling,
 )
 from selforg.reporting.sections_other import emergent, failures, power, reliability
+from selforg.reporting.sections_structured import structured_output
 
 TITLE = "selforg study report"
 COMPARISON_COLUMNS = [
@@ -55,6 +56,7 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
         *reliability(findings),
         *power(findings),
         *failures(findings),
+        *structured_output(cfg, findings),
         *claims(findings),
     ]
 

@@ -62,6 +62,9 @@ def served_params(tmp_path: Path, api_base: str, *, outage_base: str | None = No
     params["judges"]["samples"] = 1
     params["retry"] = {"attempts": attempts, "base_delay_s": base_delay_s,
                        "max_delay_s": max_delay_s}
+    # Runs failing for good is what these tests inject: the stages accept any share of them
+    # here (tests/faults/test_failed_study.py checks that, by default, they stop the line).
+    params["study"]["max_failed_share"] = 1.0
     return write_params(tmp_path / "params.yaml", params)
 
 
