@@ -261,7 +261,7 @@ class Gateway:
                 fix = ("set models[].structured_output: auto, or a weaker mode (json_object, "
                        "prompt)" if spec.structured_output != "auto" else "")
                 result = dataclasses.replace(
-                    result, error=f"{spec.name} refused structured_output {mode}: "
+                    result, error=f"the server of {spec.name} refused structured_output {mode}: "
                                   f"{result.error}{'; ' + fix if fix else ''}")
             elif result.error is not None and refused:
                 result = dataclasses.replace(
@@ -280,9 +280,9 @@ class Gateway:
     def _learn(self, spec: ModelSpec, mode: str, weaker: str | None, refused: list[str],
                text: str) -> None:
         """What an answered `auto` call teaches about its server: the mode it answered after
-        refusing stronger ones, or that it ignores this mode (the reply is not JSON, so later
-        calls use the next mode), or that this mode works. Remembered in the cache; a model
-        only ever moves down the chain."""
+        refusing stronger ones, or that it ignores this mode (the reply is not a JSON object,
+        so later calls use the next mode), or that this mode works. Remembered in the cache;
+        a model only ever moves down the chain."""
         if not structured.falls_back(spec):
             return
         if refused:
@@ -291,9 +291,12 @@ class Gateway:
             self._settle(spec, weaker, f"auto: the server accepted {mode} but its reply is "
                                        f"not a JSON object: {text.strip()[:80]!r}")
         elif _where(spec) not in self._modes:
-            self._settle(spec, mode, f"auto: the server answered {mode} with JSON")
+            self._settle(spec, mode, f"auto: the server answered {mode} with a JSON object")
 
     def _settle(self, spec: ModelSpec, mode: str, reason: str) -> None:
+        """Remember `mode` for this model (in memory and in the cache file) if it is weaker
+        than the current one, or confirms the current one when none is remembered yet; a move
+        down the chain is announced and counted in the stats."""
         where = _where(spec)
         current = self.mode_of(spec)
         known = where in self._modes

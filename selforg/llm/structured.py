@@ -21,6 +21,7 @@ replayed run starts from it and probes nothing again.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -53,8 +54,10 @@ def start_mode(spec: ModelSpec) -> str:
     return "json_schema"
 
 
+@functools.cache
 def _litellm_mode(model: str) -> str | None:
-    """What litellm's capability table says a model it knows supports; None if unknown."""
+    """What litellm's capability table says a model it knows supports; None if unknown.
+    Cached: the gateway asks before every call, and the table does not change in a process."""
     from selforg.llm.providers import import_litellm
 
     litellm = import_litellm()

@@ -10,11 +10,13 @@ every request and every fault, and records the Authorization headers it saw (so 
 check a key was sent and never stored). It binds to 127.0.0.1 only.
 
 Like a provider, it can enforce requests and tokens per minute (`rpm`, `tpm`: token buckets
-holding one second of the rate, a per-minute limit enforced per second, a request's tokens counted as prompt characters / 4 plus its
-max_tokens, selforg.llm.ratelimit), answering over-limit requests 429 with Retry-After and
-every response with `x-ratelimit-*` headers. And like the servers selforg meets, it can treat
-each `response_format` type its own way (`formats`): honour it (the script sees it), ignore
-it (the script does not: the reply is unconstrained text) or refuse it with an HTTP status.
+holding one second of the rate, a per-minute limit enforced per second; a request's tokens
+counted as prompt characters / 4 plus its max_tokens, selforg.llm.ratelimit), answering
+over-limit requests 429 with Retry-After and every response with `x-ratelimit-*` headers
+(unless `rate_headers=False`: a provider that enforces limits silently). And like the servers
+selforg meets, it can treat each `response_format` type its own way (`formats`): honour it
+(the script sees it), ignore it (the script does not: the reply is unconstrained text) or
+refuse it with an HTTP status.
 
 It can also run as its own process (so its threads do not share the client's interpreter
 lock), for benchmarks: `python -m selforg.llm.stub_server --delay-s 0.2 --limit 16` prints

@@ -56,6 +56,17 @@ def test_low_limits_and_large_requests_still_fit() -> None:
     assert tokens.wait(500) == pytest.approx(5.0)  # back to full, then it goes (in debt)
 
 
+def test_token_bucket_grows_to_hold_two_of_the_largest_request() -> None:
+    """So a caller waking a little late for its request finds the refill still accruing."""
+    clock = Clock()
+    tokens = Bucket(6000, clock, fit=2)  # 100 tokens/s, a quarter second: 25
+    assert tokens.capacity == 25
+    assert tokens.wait(100) == pytest.approx(0.75)  # to 100 tokens, not just to full
+    assert tokens.capacity == 200
+    clock.now += 2.0
+    assert tokens.wait(100) == 0 and tokens.level == 200
+
+
 def test_request_tokens_and_reset_headers() -> None:
     assert request_tokens([{"role": "user", "content": "x" * 400}], 64) == 164
     assert parse_reset("1s", 0) == 1.0
