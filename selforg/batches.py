@@ -14,8 +14,10 @@ after sorting by run_id as `execute` does: the tables are identical by construct
 cannot introduce a NaN-for-None or float-for-int drift.
 
 Each partial file records a fingerprint of the whole config and of its batch's runs and task
-prompts. A partial with the current fingerprint is reused (re-running a batch is a no-op);
-one from an older config or task set is recomputed, never merged.
+prompts. A partial with the current fingerprint and no failed run is reused (re-running a batch
+is a no-op); one from an older config or task set, or holding failed runs, is recomputed (its
+answered calls from the cache), never merged as it is. The merge writes the tables and then,
+like the stage, refuses a study with more failed runs than study.max_failed_share allows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import pandas as pd
 
 from selforg.config import StudyConfig, load_config
 from selforg.errors import DataError
+from selforg.failures import check_failures
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
@@ -43,7 +46,7 @@ from selforg.runner import RunOutcome, cell_of, execute, plan_runs
 from selforg.tables import read_table, write_table
 from selforg.validation import validate, validate_prompt_log
 
-FORMAT = 2  # 2: outcomes carry their prompt log
+FORMAT = 3  # 2: outcomes carry their prompt log; 3: turns carry their structured-output mode
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,7 @@ def run_batch(params: Path, root: Path, batch_id: str) -> BatchResult:
     batch, path = batches[batch_id], batch_path(root, batch_id)
     expected = fingerprint(cfg, batch)
     data = _current_partial(path, expected)
-    if data is not None:
+    if data is not None and all(o.run["status"] == "ok" for o in _outcomes(data)):
         runs = [o.run for o in _outcomes(data)]
         return BatchResult(batch_id, len(runs), sum(r["status"] != "ok" for r in runs),
                            0, 0, 0.0, reused=True)
@@ -222,4 +225,9 @@ def merge_batches(params: Path, root: Path) -> Path:
         outcomes.extend(_outcomes(data))
     outcomes.sort(key=lambda o: o.run["run_id"])
     write_run_tables(root, outcomes, tasks)
-    return Paths(root).runs
+    paths = Paths(root)
+    accepted = check_failures("run-protocol", "runs", [o.run for o in outcomes],
+                              cfg.study.max_failed_share, f"{paths.runs}, {paths.turns}")
+    if accepted:
+        print(accepted)
+    return paths.runs

@@ -23,11 +23,14 @@ def _root(parser: argparse.ArgumentParser) -> None:
 def cmd_plan(args: argparse.Namespace) -> None:
     from selforg.adequacy import planned_adequacy, render_adequacy
     from selforg.config import load_config
-    from selforg.plan import make_plan, render_plan
+    from selforg.llm.cache import read_modes
+    from selforg.paths import Paths
+    from selforg.plan import make_plan, render_model_notes, render_plan
 
     cfg = load_config(args.params)
     print(f"{args.params}: valid")
     print(render_plan(cfg, make_plan(cfg)))
+    print(render_model_notes(cfg, read_modes(Paths(args.root).cache_dir(cfg.cache.dir))))
     print(render_adequacy(planned_adequacy(cfg, args.root)))
 
 
@@ -83,6 +86,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     study.serve(name=args.name, parameters=_flow_parameters(args), cron=args.cron,
                 interval=args.interval)
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from selforg.check import check_models
+
+    check_models(args.params, args.root, reprobe=args.reprobe)
 
 
 def cmd_try(args: argparse.Namespace) -> None:
@@ -236,6 +245,20 @@ def build_parser() -> argparse.ArgumentParser:
     _params(p)
     _root(p)
     p.set_defaults(fn=cmd_plan)
+
+    p = sub.add_parser("check", help="one tiny call per model: reachable, key, JSON mode",
+                       description="Make one tiny call to every model the study uses, through "
+                                   "the gateway (cached and counted against the budget like "
+                                   "any call), and report per model whether it answered, how "
+                                   "long it took and which structured-output mode it will use "
+                                   "(probing auto models, remembered for the study). Exit 2 "
+                                   "when a model failed.")
+    _params(p)
+    _root(p)
+    p.add_argument("--reprobe", action="store_true",
+                   help="forget the structured-output modes remembered in the call cache and "
+                        "probe every auto model again (e.g. after changing the server)")
+    p.set_defaults(fn=cmd_check)
 
     p = sub.add_parser("run", help="run the whole study through the Prefect flow",
                        description="Run generate_tasks -> run_protocol (one Prefect task per "

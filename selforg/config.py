@@ -20,6 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from selforg.errors import ConfigError
 
 Level = Literal["L1", "L2", "L3", "L4"]
+StructuredOutput = Literal["auto", "json_schema", "json_object", "prompt"]
+# Deeper than any params key (study.shocks[].remove.k is 5 levels): a file nested
+# further is a mistake, and PyYAML would recurse on it until the interpreter gives up.
+MAX_DEPTH = 12
 
 
 class Strict(BaseModel):
@@ -48,6 +52,14 @@ class ModelSpec(Strict):
     max_concurrency: Annotated[int, Field(ge=1, le=1024)] = 4
     timeout_s: Annotated[float, Field(gt=0)] = 120.0
     open_weights: bool = False
+    structured_output: StructuredOutput = Field(
+        default="auto",
+        description="how JSON replies are constrained (docs/configuration.md, 'Structured "
+                    "output'); auto picks per model and falls back when a server refuses")
+    rpm: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="the provider's requests-per-minute limit, if any")
+    tpm: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="the provider's tokens-per-minute limit, if any")
 
 
 class TasksConfig(Strict):
@@ -144,6 +156,10 @@ class StudyDesign(Strict):
     sequential_batch_size: Annotated[int, Field(ge=1, le=1024)] = Field(
         default=4, description="K of batched_sequential: agents per batch run in parallel")
     shocks: list[Shock] = []
+    max_failed_share: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.0,
+        description="share of runs (and of judgments) that may fail permanently before a "
+                    "stage exits non-zero; 0: any failure stops the line")
 
 
 class JudgesConfig(Strict):
@@ -220,6 +236,15 @@ class StudyConfig(Strict):
             return []
         return [s for s in self.study.shocks
                 if s.substitute is None or s.substitute.model != model]
+
+    @property
+    def used_models(self) -> list[ModelSpec]:
+        """Every model the study may call: agents, judges, substitutes, the task drafter."""
+        used = {m.name: m for m in self.agent_models + self.judge_models
+                + self.substitute_models}
+        if self.tasks.generator == "llm" and self.tasks.draft_model:
+            used[self.tasks.draft_model] = self.model(self.tasks.draft_model)
+        return [m for m in self.models if m.name in used]
 
     @property
     def self_judging(self) -> bool:
@@ -304,9 +329,7 @@ def semantic_problems(cfg: StudyConfig, check_env: bool = True) -> list[tuple[st
         problems.append(("a judge model is also a studied model: it would judge its own runs",
                          "use a different judge model, or set judges.allow_self_judging: true "
                          "(the report then flags it at the top)"))
-    used = {m.name: m for m in cfg.agent_models + cfg.judge_models + cfg.substitute_models}
-    if cfg.tasks.generator == "llm" and cfg.tasks.draft_model:
-        used[cfg.tasks.draft_model] = cfg.model(cfg.tasks.draft_model)
+    used = {m.name for m in cfg.used_models}
     for i, spec in enumerate(cfg.models):
         if spec.name not in used:
             continue
@@ -319,17 +342,80 @@ def semantic_problems(cfg: StudyConfig, check_env: bool = True) -> list[tuple[st
     return problems
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping: PyYAML keeps the last
+    one silently, so a second `budget:` further down would replace the cap a user reads at
+    the top of the file."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, str) and key in seen:
+                where = (f"line {line}" if seen[key] == line
+                         else f"lines {seen[key]} and {line}")
+                raise ConfigError(
+                    f"key {key!r} is given twice ({where}); YAML would silently keep only "
+                    "the last one",
+                    f"keep one {key!r} entry and delete or merge the other")
+            if isinstance(key, str):
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of lists and mappings, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = (item.values() if isinstance(item, dict)
+                    else item if isinstance(item, list) else None)
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _read_yaml(path: Path) -> Any:
+    """The file's YAML value, or one ConfigError for a file that is not UTF-8 text, not YAML,
+    repeats a key, or is nested deeper than any params file can be."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not a text file (byte {exc.start} is not UTF-8): "
+                          "is it the params file?",
+                          "pass --params PATH to the YAML params file (params.yaml in the "
+                          "repository is an example)") from None
+    try:
+        raw: Any = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}",
+                          "fix the YAML syntax (indentation, colons, quotes)") from None
+    except RecursionError:
+        raw = None
+        depth = MAX_DEPTH + 1
+    else:
+        depth = _depth(raw)
+    if depth > MAX_DEPTH:
+        raise ConfigError(f"{path} is nested more than {MAX_DEPTH} levels deep, while params "
+                          "keys go at most 5 levels deep (study.shocks[].remove.k)",
+                          "check the file's brackets and indentation (see params.yaml in the "
+                          "repository)")
+    return raw
+
+
 def load_config(path: str | Path, check_env: bool = True) -> StudyConfig:
     """Read and fully validate a params file; raise ConfigError listing every problem."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"params file {str(path)!r} does not exist",
                           "pass --params PATH to an existing file (the default is params.yaml)")
-    try:
-        raw: Any = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}",
-                          "fix the YAML syntax (indentation, colons, quotes)") from None
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of keys, got {type(raw).__name__}",
                           "start from the params.yaml in the repository")

@@ -2,7 +2,8 @@
 
 Every problem a user can fix (bad params, unknown protocol or model, missing key, corrupt data
 file, budget exhausted) is raised as a `SelforgError` naming the problem and the fix. The CLI and
-the stage entry points print it without a traceback and exit with `exit_code` (2 = bad input).
+the stage entry points print it without a traceback and exit with `exit_code` (2 = bad input,
+3 = budget reached, 4 = calls failed after their retries: selforg.failures.StudyIncomplete).
 """
 
 from __future__ import annotations

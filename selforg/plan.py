@@ -120,3 +120,31 @@ def render_plan(cfg: StudyConfig, plan: StudyPlan) -> str:
                  f"[worst case ${plan.worst_usd:,.4f}]; budget ${cfg.budget.max_usd:,.4f}, "
                  f"{cfg.budget.max_calls} calls")
     return "\n".join(lines)
+
+
+def render_model_notes(cfg: StudyConfig, remembered: dict[tuple[str, str], tuple[str, str]],
+                       ) -> str:
+    """Per model: the structured-output mode it will use (a loud warning for prompt-only
+    JSON) and, for self-hosted servers, the client timeout to check.
+
+    `remembered` are the modes the call cache has settled on (`cache.read_modes`)."""
+    from selforg.llm.structured import describe, falls_back, start_mode
+
+    lines = ["structured output (how each model is asked for JSON):"]
+    warnings = []
+    for spec in cfg.used_models:
+        resolved = remembered.get((spec.model, spec.api_base or "")) if falls_back(spec) else None
+        lines.append(f"  {spec.name:<16} {describe(spec, resolved)}")
+        if (resolved[0] if resolved else start_mode(spec)) == "prompt":
+            warnings.append(
+                f"WARNING: {spec.name} gets prompt-only JSON: nothing constrains its replies, "
+                "so expect turns that do not parse and judgments that fail. Use a server or "
+                "model with response_format support, or check that this one refuses it "
+                "(`selforg check --reprobe`)")
+    for spec in cfg.used_models:
+        if spec.api_base:
+            lines.append(f"hint: {spec.name} is self-hosted ({spec.api_base}): a call slower "
+                         f"than timeout_s = {spec.timeout_s:g} s is abandoned and retried while "
+                         "the server still computes it; if the server is slow, raise "
+                         "models[].timeout_s above its slowest call")
+    return "\n".join([*lines, *warnings])

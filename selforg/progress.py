@@ -1,4 +1,5 @@
-"""Live progress for long stages: items done of total, calls, cache hits, tokens, USD, ETA."""
+"""Live progress for long stages: items done of total, calls, cache hits, failures, retries,
+client timeouts, tokens, USD, ETA; and the notes a stage prints after its summary line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from contextlib import contextmanager
 
 from tqdm import tqdm
 
-from selforg.llm.gateway import GatewayStats
+from selforg.llm.gateway import Gateway, GatewayStats
 
 
 class Progress:
@@ -18,9 +19,11 @@ class Progress:
 
     def advance(self, _item: object = None) -> None:
         s = self.stats
+        timeouts = f" timeouts {s.timeouts}" if s.timeouts else ""
         self.bar.set_postfix_str(
-            f"calls {s.calls} cached {s.cache_hits} failed {s.failures} "
-            f"tok {s.prompt_tokens + s.completion_tokens:,} ${s.usd:.4f}", refresh=False)
+            f"calls {s.calls} cached {s.cache_hits} failed {s.failures} retries {s.retries}"
+            f"{timeouts} tok {s.prompt_tokens + s.completion_tokens:,} ${s.usd:.4f}",
+            refresh=False)
         self.bar.update(1)
 
 
@@ -29,3 +32,18 @@ def progress(total: int, desc: str, unit: str, stats: GatewayStats) -> Iterator[
     with tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True,
               mininterval=0.5) as bar:
         yield Progress(bar, stats)
+
+
+def print_gateway_notes(stage: str, gateway: Gateway) -> None:
+    """What a user should know after a stage: client timeouts that were retried (the server
+    may still have been computing the abandoned calls) and structured-output fallbacks."""
+    s = gateway.stats
+    if s.timeouts:
+        slow = sorted({m.name for m in gateway.cfg.models if m.api_base})
+        hint = (f"; if {', '.join(slow)} is a slow self-hosted server, raise its "
+                "models[].timeout_s above its slowest call" if slow
+                else "; raise models[].timeout_s if the provider is slow")
+        print(f"{stage}: {s.timeouts} call(s) timed out on the client and were retried while "
+              f"the server may still have been computing them{hint}")
+    for line in s.fallbacks:
+        print(f"{stage}: {line}")

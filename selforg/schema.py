@@ -89,6 +89,9 @@ TURNS: tuple[Column, ...] = (
     Column("parse_ok", "BOOLEAN", "the reply parsed as turn JSON (possibly after repair)"),
     Column("error", "VARCHAR", "provider error after retries, if the call failed",
            nullable=True),
+    Column("structured_output", "VARCHAR", "how the call asked for JSON: json_schema, "
+           "json_object or prompt (docs/configuration.md); null when it asked for none (the "
+           "assembly) or made no call", nullable=True),
 )
 
 JUDGMENTS: tuple[Column, ...] = (
@@ -111,6 +114,8 @@ JUDGMENTS: tuple[Column, ...] = (
     Column("cached", "BOOLEAN", "answered by the call cache"),
     Column("status", "VARCHAR", "ok or failed"),
     Column("error", "VARCHAR", "why the judgment failed", nullable=True),
+    Column("structured_output", "VARCHAR", "how the judge's last call asked for JSON: "
+           "json_schema, json_object or prompt", nullable=True),
 )
 
 # The prompt log (selforg.prompt_log): each model call's messages as lists of part ids into a

@@ -1,7 +1,8 @@
 """`selforg try`: one protocol on one task, each turn printed as it arrives.
 
 For looking at what agents actually say before paying for a study. Uses the same gateway, cache
-and budget as the study, so a trial's calls are cached and count against budget.max_usd.
+and budget as the study, so a trial's calls are cached and count against budget.max_usd. A
+trial whose run failed exits 4, like a stage with failed runs.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 
 from selforg.config import load_config
 from selforg.errors import SelforgError
+from selforg.failures import StudyIncomplete, reason
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
+from selforg.progress import print_gateway_notes
 from selforg.protocols import registry
 from selforg.protocols.base import RunSpec, TaskView, TurnRecord
 from selforg.runner import run_one
@@ -53,3 +56,9 @@ def run_trial(params: Path, protocol: str, n: int, level: str, index: int,
     print(textwrap.indent(run["final_answer"] or "(none)", "  "))
     print(f"\n{run['n_calls']} calls, {run['prompt_tokens'] + run['completion_tokens']} tokens, "
           f"${run['cost_usd']:.4f}, critical path {run['latency_s']:.2f}s")
+    print_gateway_notes("try", gateway)
+    if run["status"] != "ok":
+        raise StudyIncomplete(f"the trial run failed: {reason(run['error'])}",
+                              "`selforg check` tests each model's reachability, key and "
+                              "structured output with one tiny call; answered calls are "
+                              "cached, so trying again repeats only the failed one")

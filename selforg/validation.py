@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import pandas as pd
 
 from selforg.errors import DataError
+from selforg.llm.structured import CHAIN
 from selforg.schema import TABLES, column_names
 from selforg.tables import PRODUCER, RESTORE_RATINGS
 from selforg.tasks.levels import LEVELS
@@ -40,6 +41,7 @@ Rows: TypeAlias = pd.DataFrame | Sequence[Mapping[str, Any]]
 
 MAX_SHOWN = 5
 STATUSES = ["ok", "failed"]
+MODES = list(CHAIN)
 SCORES = ["accuracy", "completeness", "coherence", "actionability", "mission"]
 # Columns that identify a row in an error message, so a user can find it in the table.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -267,7 +269,8 @@ def _expectations(name: str) -> list[Expectation]:
                 gxe.ExpectColumnValuesToBeInSet(
                     column="abstain", value_set=[True],
                     row_condition=Col("removed") == True,  # noqa: E712
-                    description="removed agents' turns are abstentions")]
+                    description="removed agents' turns are abstentions"),
+                in_set("structured_output", MODES, f"structured_output in {MODES} or null")]
     elif name in PROMPT_LOG:
         head = [at_least("agent", -1), at_least("round", 0)] if name == "prompts" else \
             [at_least("sample", 0)]
@@ -293,6 +296,7 @@ def _expectations(name: str) -> list[Expectation]:
                                                 description=f"{c} in [0.25, 1] or null")
               for c in ("q", "m")),
             in_set("status", STATUSES, f"status in {STATUSES}"),
+            in_set("structured_output", MODES, f"structured_output in {MODES} or null"),
             *(gxe.ExpectColumnValuesToNotBeNull(
                 column=c, row_condition=Col("status") == "ok",
                 description=f"ok judgments have {c}") for c in [*SCORES, "q", "m"]),

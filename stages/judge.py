@@ -4,6 +4,8 @@ Reads:  params.yaml (models, judges, budget, cache, retry), data/tasks.parquet,
         data/runs.parquet
 Writes: data/judgments.parquet, and the judges' prompts: data/judge_prompts.parquet,
         data/judge_prompt_texts.parquet (selforg.prompt_log; read by `selforg view` only)
+When more judgments failed than study.max_failed_share allows, the tables are still written and
+the stage then exits 4 (selforg.failures); running it again re-asks only the failed ones.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from pathlib import Path
 
 from selforg.config import load_config
 from selforg.entry import stage_main
+from selforg.failures import check_failures
 from selforg.judging.panel import jobs_for, judge_all
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
 from selforg.paths import Paths
-from selforg.progress import progress
+from selforg.progress import print_gateway_notes, progress
 from selforg.prompt_log import PromptLog
 from selforg.tables import read_table, write_table
 from selforg.validation import validate, validate_prompt_log
@@ -47,6 +50,11 @@ def judge(params: Path, root: Path) -> Path:
     s = gateway.stats
     print(f"judge: {len(rows)} judgments ({failed} failed); model calls {s.calls}, "
           f"cache hits {s.cache_hits} -> {paths.judgments}")
+    print_gateway_notes("judge", gateway)
+    accepted = check_failures("judge", "judgments", rows, cfg.study.max_failed_share,
+                              str(paths.judgments))
+    if accepted:
+        print(accepted)
     return paths.judgments
 
 

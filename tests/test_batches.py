@@ -122,3 +122,48 @@ def test_unknown_batch_id_is_a_clear_error(params: Path, tmp_path: Path) -> None
     root = _root(tmp_path / "a", params)
     with pytest.raises(DataError, match="no batch 'nope'"):
         run_batch(params, root, "nope")
+
+
+class Outage:
+    """A scripted model that is down (connection refused) until `up` is set."""
+
+    def __init__(self) -> None:
+        self.up = False
+        self.calls = 0
+
+    def __call__(self, messages: list[dict[str, str]], params: dict[str, object]) -> str:
+        import litellm
+
+        from selforg.llm.scripted import instant
+
+        self.calls += 1
+        if not self.up:
+            raise litellm.APIConnectionError(message="connection refused", llm_provider="x",
+                                              model="scripted/outage")
+        return instant(messages, params)
+
+
+def test_failed_runs_stop_the_merge_and_their_batch_runs_again(tmp_path: Path) -> None:
+    """A batch whose runs failed is not reused (the flow's second run retries them, answered
+    calls from the cache), and the merge, like the stage, writes the tables then refuses."""
+    from selforg.failures import StudyIncomplete
+    from selforg.llm.scripted import register_script
+
+    outage = Outage()
+    register_script("outage", outage)
+    study = {"models": ["down"], "protocols": ["single"], "n_agents": [1]}
+    cfg = scripted_params(tmp_path / "cache", study=study)
+    cfg["models"].append({"name": "down", "model": "scripted/outage"})
+    params = write_params(tmp_path / "params.yaml", cfg)
+    root = _root(tmp_path / "r", params)
+    with pytest.raises(StudyIncomplete, match="2 of 2 runs failed"):
+        _run_all_batches(params, root)
+    runs, *_ = _tables(root)
+    assert (runs["status"] == "failed").all()
+    outage.up = True
+    (batch_id,) = plan_batches(params, root)
+    assert not run_batch(params, root, batch_id).reused
+    merge_batches(params, root)
+    runs, *_ = _tables(root)
+    assert (runs["status"] == "ok").all()
+    assert run_batch(params, root, batch_id).reused

@@ -45,9 +45,10 @@ def _turns() -> Rows:
             "abstain": False, "directed": False, "removed": False, "builds_on": [],
             "follows": None, "contribution": "text",
             "prompt_tokens": 50, "completion_tokens": 10, "budget_tokens": 900,
-            "cost_usd": 0.0, "latency_s": 0.1, "cached": False, "parse_ok": True, "error": None}
+            "cost_usd": 0.0, "latency_s": 0.1, "cached": False, "parse_ok": True, "error": None,
+            "structured_output": "json_schema"}
     return [{**base, "agent": 0, "round": 0}, {**base, "agent": 1, "round": 0, "builds_on": [0]},
-            {**base, "agent": -1, "round": 1, "role": None}]
+            {**base, "agent": -1, "round": 1, "role": None, "structured_output": None}]
 
 
 def _judgments() -> Rows:
@@ -55,7 +56,7 @@ def _judgments() -> Rows:
             "coherence": 2, "actionability": 1, "mission": 1, "q": 0.625, "m": 0.25,
             "rationale": "fine", "verified_correct": True, "prompt_tokens": 300,
             "completion_tokens": 30, "cost_usd": 0.0, "cached": False, "status": "ok",
-            "error": None}
+            "error": None, "structured_output": "prompt"}
     failed = {**base, "sample": 1, "accuracy": None, "completeness": None, "coherence": None,
               "actionability": None, "mission": None, "q": None, "m": None, "rationale": None,
               "verified_correct": None, "status": "failed", "error": "unparseable"}
@@ -123,6 +124,7 @@ VIOLATIONS: dict[str, list[tuple[list[dict[str, Any]], str, str]]] = {
         ([{"round": -1}], "(round >= 0)", "round=-1"),
         ([{"prompt_tokens": -5}], "(prompt_tokens >= 0)", "prompt_tokens=-5"),
         ([{"builds_on": None}], "(builds_on not null)", "builds_on=null"),
+        ([{"structured_output": "grammar"}], "structured_output in", "structured_output='grammar'"),
         ([{"run_id": "ghost"}], "every run_id exists in runs", "run_id='ghost'"),
     ],
     "judgments": [
@@ -133,6 +135,8 @@ VIOLATIONS: dict[str, list[tuple[list[dict[str, Any]], str, str]]] = {
          "status='maybe'"),
         ([{"sample": 14, "coherence": None}], "(ok judgments have coherence)",
          "coherence=null"),
+        ([{"sample": 15, "structured_output": "xml"}], "structured_output in",
+         "structured_output='xml'"),
         ([{"run_id": "ghost"}], "every run_id exists in runs", "run_id='ghost'"),
     ],
 }

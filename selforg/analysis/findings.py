@@ -44,6 +44,7 @@ from selforg.analysis.reference_claims import REFERENCE_CLAIMS
 from selforg.analysis.resilience import ResilienceResult, resilience_results
 from selforg.analysis.result import Stat
 from selforg.analysis.settings import Design, Setting, judged, settings
+from selforg.analysis.structured_output import structured_output_use
 from selforg.judging.human import HumanAgreement, human_agreement
 from selforg.judging.reliability import panel_reliability, reliability_flags
 
@@ -113,6 +114,8 @@ class Findings:
     resilience: list[ResilienceResult]
     open_questions: OpenQuestions
     coverage: Coverage
+    # calls per (model, kind, structured-output mode), baseline runs (structured_output.py)
+    structured_output: pd.DataFrame
     claims: list[ClaimResult] = field(default_factory=list)
     multiplicity: Multiplicity = field(default_factory=Multiplicity)
     adequacy: list[Adequacy] = field(default_factory=list)
@@ -236,6 +239,7 @@ def analyse(data: StudyData, design: Design,
         resilience=resilience,
         open_questions=open_questions(frame, resilience, design),
         coverage=coverage_of(frame, design),
+        structured_output=structured_output_use(turns, data.judgments),
         human=(human_agreement(human_ratings, data.judgments, n_boot=design.n_boot,
                                seed=design.seed)
                if human_ratings is not None else HumanAgreement.none()),

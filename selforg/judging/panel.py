@@ -77,6 +77,7 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig,
     cached = True
     error: str | None = None
     judgment = None
+    mode: str | None = None
     for attempt in range(PARSE_ATTEMPTS):
         seeds.append(_seed(job, attempt))
         result = await gateway.complete(
@@ -87,6 +88,7 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig,
         tokens[1] += result.completion_tokens
         cost += result.cost_usd
         cached = cached and result.cached
+        mode = result.structured_output
         if result.error is not None:
             error = result.error
             break
@@ -114,6 +116,7 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig,
                              if job.reference is not None else None),
         "prompt_tokens": tokens[0], "completion_tokens": tokens[1], "cost_usd": cost,
         "cached": cached, "status": "ok" if ok else "failed", "error": error,
+        "structured_output": mode,
     }
 
 

@@ -13,9 +13,10 @@ Spent and reserved live in the cache's SQLite file, not in this process: the led
 call ever paid through the cache directory, and a `reservations` table of calls in flight, read
 and written inside one `BEGIN IMMEDIATE` transaction per call. So the cap holds across
 processes sharing the cache (Dask workers, two stages at once, a re-run after a kill). A
-process killed mid-call leaves its reservation behind; it is dropped once its pid is gone on
-this host. Reservations of processes on other hosts sharing the file stay until their process
-settles them, which only ever errs on the side of refusing a call.
+process killed mid-call leaves its reservation behind; once its pid is gone on this host, it
+is dropped when the next process opens the cache (and again whenever a call would not fit).
+Reservations of processes on other hosts sharing the file stay until their process settles
+them, which only ever errs on the side of refusing a call.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 from selforg.config import BudgetConfig
 from selforg.errors import BudgetExceeded
-from selforg.llm.cache import RELEASE_RESERVATION, CallCache
+from selforg.llm.cache import RELEASE_RESERVATION, CallCache, drop_dead_reservations
 
 # The reservations in flight, as two scalar subqueries (USD, calls).
 _RESERVED = ("(SELECT COALESCE(SUM(usd), 0) FROM reservations), "
@@ -41,16 +42,6 @@ WAIT_S = 0.02
 class Reservation:
     usd: float
     id: int
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Budget:
@@ -85,14 +76,6 @@ class Budget:
     def _reserved(self) -> tuple[float, int]:
         usd, calls = self._db.execute(f"SELECT {_RESERVED}").fetchone()
         return float(usd), int(calls)
-
-    def _drop_dead(self) -> None:
-        """Forget reservations of processes on this host that no longer exist (killed runs)."""
-        pids = [p for (p,) in self._db.execute(
-            "SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?",
-            (self._host, self._pid))]
-        dead = [(self._host, p) for p in pids if not _alive(p)]
-        self._db.executemany("DELETE FROM reservations WHERE host = ? AND pid = ?", dead)
 
     def _refusal(self, worst_case_usd: float, model: str, reserved_usd: float = 0.0,
                  reserved_calls: int = 0) -> BudgetExceeded | None:
@@ -132,7 +115,7 @@ class Budget:
                 if refusal is not None:
                     raise refusal
                 if self._refusal(worst_case_usd, model, *reserved) is not None:
-                    self._drop_dead()
+                    drop_dead_reservations(self._db, self._host, self._pid)
                     if self._refusal(worst_case_usd, model, *self._reserved()) is not None:
                         self._db.execute("ROLLBACK")
                         return None

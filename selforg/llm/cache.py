@@ -7,6 +7,10 @@ left out. Each write is one transaction, so a process killed with SIGKILL leaves
 whole entry or none, and concurrent writers (several processes, Dask workers on one host)
 serialise on SQLite's lock. Failed calls are never cached: a re-run retries them.
 
+The `structured_output` table remembers, per model string and api_base, the structured-output
+mode the gateway settled on and why (selforg.llm.structured), so a resumed run neither probes
+the server again nor changes the requests, hence the keys, of its calls.
+
 The ledger records every call actually paid for; the budget guard sums it and keeps its
 reservations of calls in flight in the same file (the `reservations` table, defined here with
 the others), so a cap holds across killed and resumed runs. The cache stores answers and
@@ -17,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -49,10 +55,53 @@ CREATE TABLE IF NOT EXISTS reservations (
     usd REAL NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS structured_output (
+    model TEXT NOT NULL,
+    api_base TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (model, api_base)
+);
 """
 # Drops one budget reservation (selforg.llm.budget): by the budget for a call that paid
 # nothing, and inside `put` for a paid call, whose ledger line replaces it.
 RELEASE_RESERVATION = "DELETE FROM reservations WHERE id = ?"
+
+
+def alive(pid: int) -> bool:
+    """Whether a process of this host with this pid exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_dead_reservations(db: sqlite3.Connection, host: str, own_pid: int) -> None:
+    """Forget the reservations of processes on this host that no longer exist (a killed run
+    leaves its calls in flight behind). The caller holds the connection's lock."""
+    pids = [p for (p,) in db.execute(
+        "SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?", (host, own_pid))]
+    dead = [(host, p) for p in pids if not alive(p)]
+    if dead:
+        db.executemany("DELETE FROM reservations WHERE host = ? AND pid = ?", dead)
+
+
+def read_modes(directory: str | Path) -> dict[tuple[str, str], tuple[str, str]]:
+    """The remembered structured-output modes of a cache directory, read without creating or
+    changing anything (for `selforg plan`); empty when there is no cache yet."""
+    path = Path(directory) / "calls.sqlite"
+    if not path.is_file():
+        return {}
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT model, api_base, mode, reason FROM structured_output")
+            return {(m, b): (mode, why) for m, b, mode, why in rows}
+    except sqlite3.Error:
+        return {}
 
 
 def call_key(request: dict[str, Any]) -> str:
@@ -88,6 +137,8 @@ class CallCache:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        with self.lock:
+            drop_dead_reservations(self.db, socket.gethostname(), os.getpid())
 
     def get(self, key: str) -> CachedCall | None:
         with self.lock:
@@ -118,6 +169,22 @@ class CallCache:
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
+
+    def modes(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(model, api_base or "") -> (structured-output mode, why), as remembered."""
+        with self.lock:
+            rows = self.db.execute("SELECT model, api_base, mode, reason FROM structured_output")
+            return {(m, b): (mode, why) for m, b, mode, why in rows}
+
+    def set_mode(self, model: str, api_base: str, mode: str, reason: str) -> None:
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO structured_output VALUES (?, ?, ?, ?, ?)",
+                            (model, api_base, mode, reason, time.time()))
+
+    def forget_modes(self) -> None:
+        """Drop every remembered mode, so the next calls probe their servers again."""
+        with self.lock:
+            self.db.execute("DELETE FROM structured_output")
 
     def spent(self) -> tuple[float, int]:
         """Total USD and number of calls ever paid for through this cache directory."""

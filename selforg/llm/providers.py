@@ -81,20 +81,6 @@ def declare_free(model: str) -> None:
     _declared_free.add(model)
 
 
-def response_format(spec: ModelSpec, schema: dict[str, Any]) -> dict[str, Any] | None:
-    """Constrained JSON where the provider supports it; otherwise the prompt alone asks."""
-    if provider_of(spec.model) in FREE_PROVIDERS:
-        return {"type": "json_object", "schema": schema}
-    litellm = import_litellm()
-    try:
-        if litellm.supports_response_schema(model=spec.model):
-            return {"type": "json_schema",
-                    "json_schema": {"name": "reply", "schema": schema, "strict": False}}
-    except Exception:
-        return None
-    return None
-
-
 def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
     """Config-time checks of one model entry: known to a provider, priced for the budget."""
     from selforg.llm.pricing import prices_for

@@ -28,10 +28,23 @@ def register_script(name: str, script: Script) -> None:
     SCRIPTS[name] = script
 
 
-def _schema_keys(params: dict[str, Any]) -> set[str]:
+def _schema(params: dict[str, Any]) -> dict[str, Any]:
     fmt = params.get("response_format") or {}
-    schema = fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {}
-    return set(schema.get("properties", {}))
+    return dict(fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema") or {})
+
+
+def _schema_keys(params: dict[str, Any]) -> set[str]:
+    return set(_schema(params).get("properties", {}))
+
+
+_PLACEHOLDER = {"boolean": True, "integer": 1, "number": 1.0, "string": "text", "array": []}
+
+
+def _placeholder(schema: dict[str, Any]) -> str:
+    """A JSON object with a typed placeholder for each property of a schema selforg's own
+    replies do not cover (e.g. `selforg check`'s)."""
+    props = schema.get("properties", {})
+    return json.dumps({k: _PLACEHOLDER.get(v.get("type")) for k, v in props.items()})
 
 
 def _digest(messages: list[dict[str, str]]) -> int:
@@ -72,6 +85,8 @@ def instant(messages: list[dict[str, str]], params: dict[str, Any]) -> str:
     if "accuracy" in keys:
         scores = {k: 1 + (h >> i) % 4 for i, k in enumerate(sorted(keys - {"rationale"}))}
         return json.dumps({**scores, "rationale": "scripted judgment"})
+    if keys:
+        return _placeholder(_schema(params))
     return f"Final deliverable ({h % 1000}): a plan combining the team's contributions."
 
 

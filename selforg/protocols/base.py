@@ -132,7 +132,7 @@ class TurnRecord:
             "contribution": p.contribution, "prompt_tokens": r.prompt_tokens,
             "completion_tokens": r.completion_tokens, "budget_tokens": self.budget_tokens,
             "cost_usd": r.cost_usd, "latency_s": r.latency_s, "cached": r.cached,
-            "parse_ok": p.ok, "error": r.error,
+            "parse_ok": p.ok, "error": r.error, "structured_output": r.structured_output,
         }
 
     @property
@@ -365,11 +365,18 @@ class Team:
         """Run calls concurrently; the wave adds its slowest call to the critical path.
 
         gather starts the calls in the order given, which is what makes the shock's call
-        count deterministic.
+        count deterministic. Every call of the wave finishes (and is recorded) before a
+        failure is raised: the siblings of a failed call were answered and paid, so they
+        must be rows of the run, not orphans still in flight when the run is written up.
         """
         self.wave_start = len(self.turns)
-        records = list(await asyncio.gather(*calls))
+        settled = await asyncio.gather(*calls, return_exceptions=True)
+        records = [r for r in settled if isinstance(r, TurnRecord)]
         self.critical_path_s += max((r.result.latency_s for r in records), default=0.0)
+        errors = [e for e in settled if isinstance(e, BaseException)]
+        if errors:
+            # a budget stop or a bug outranks a failed call, which only fails this run
+            raise next((e for e in errors if not isinstance(e, RunFailed)), errors[0])
         return records
 
     async def step(self, call: Awaitable[TurnRecord]) -> TurnRecord:

@@ -38,6 +38,7 @@ from selforg.reporting.sections_effects import (
 )
 from selforg.reporting.sections_human import human_ratings
 from selforg.reporting.sections_other import emergent, failures, power, reliability
+from selforg.reporting.sections_structured import structured_output
 
 TITLE = "selforg study report"
 COMPARISON_COLUMNS = [
@@ -68,6 +69,7 @@ def build_report(cfg: StudyConfig, findings: Findings, figures: dict[str, Figure
         *human_ratings(findings.human),
         *power(findings),
         *failures(findings),
+        *structured_output(cfg, findings),
         *claims(findings),
     ]
 

@@ -62,7 +62,7 @@ def _turn(run_id: str, agent: int, round_: int, role: str | None, abstain: bool,
             "builds_on": [], "follows": follows, "contribution": "text",
             "prompt_tokens": 100, "completion_tokens": 50, "budget_tokens": 900,
             "cost_usd": 0.0, "latency_s": 0.1, "cached": False, "parse_ok": agent != 1,
-            "error": None}
+            "error": None, "structured_output": "json_object" if agent >= 0 else None}
 
 
 def _team(rng: np.random.Generator, run_id: str, protocol: str, n: int) -> list[dict[str, Any]]:
@@ -94,7 +94,8 @@ def _judgments(rng: np.random.Generator, run_id: str, true_q: float) -> list[dic
                          "q": sum(scores[d] for d in QUALITY) / 16, "m": scores["mission"] / 4,
                          "rationale": "ok", "verified_correct": bool(true_q > 0.7),
                          "prompt_tokens": 300, "completion_tokens": 40, "cost_usd": 0.0,
-                         "cached": False, "status": "ok", "error": None})
+                         "cached": False, "status": "ok", "error": None,
+                         "structured_output": "json_object"})
     return rows
 
 

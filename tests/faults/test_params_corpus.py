@@ -33,9 +33,14 @@ budget: {max_usd: 1.0, max_calls: 1000}
 """
 
 
+def lines(path: Path) -> list[str]:
+    """The file's lines; bytes that are not UTF-8 (the binary-file case) shown replaced."""
+    return path.read_bytes().decode("utf-8", errors="replace").splitlines()
+
+
 def header(path: Path, tag: str) -> str:
     """The value of the file's `# TAG:` comment line."""
-    for line in path.read_text().splitlines():
+    for line in lines(path):
         if line.startswith(f"# {tag}:"):
             return line.split(":", 1)[1].strip()
     raise AssertionError(f"{path.name} has no '# {tag}:' line")
@@ -57,8 +62,9 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory, subprocess_env: dict[str,
             name = source.name if source else "valid-control.yaml"
             cwd = root / name.removesuffix(".yaml")
             cwd.mkdir()
-            text = source.read_text() if source else VALID
-            (cwd / "params.yaml").write_text(text.replace(PLACEHOLDER, server.api_base))
+            raw = source.read_bytes() if source else VALID.encode()
+            (cwd / "params.yaml").write_bytes(raw.replace(PLACEHOLDER.encode(),
+                                                          server.api_base.encode()))
             jobs.append((name, cwd))
         # A few processes at a time: more than the CPUs only thrashes.
         width = max(2, os.cpu_count() or 2)
@@ -78,7 +84,7 @@ def test_corpus_is_large_and_documented() -> None:
     assert len(FILES) >= 20
     for path in FILES:
         assert header(path, "WHAT") and header(path, "expect")
-        assert len(path.read_text().splitlines()) <= 15, f"{path.name}: keep corpus files small"
+        assert len(lines(path)) <= 15, f"{path.name}: keep corpus files small"
 
 
 def test_valid_control_passes(outcomes: dict[str, tuple[subprocess.CompletedProcess[str], Path]],

@@ -62,6 +62,9 @@ def served_params(tmp_path: Path, api_base: str, *, outage_base: str | None = No
     params["judges"]["samples"] = 1
     params["retry"] = {"attempts": attempts, "base_delay_s": base_delay_s,
                        "max_delay_s": max_delay_s}
+    # Runs failing for good is what these tests inject: the stages accept any share of them
+    # here (tests/faults/test_failed_study.py checks that, by default, they stop the line).
+    params["study"]["max_failed_share"] = 1.0
     return write_params(tmp_path / "params.yaml", params)
 
 
@@ -191,3 +194,23 @@ def test_retry_after_then_success_is_paid_once(tmp_path: Path) -> None:
         again = _call(gateway, cfg, "x")
         assert again.cached and server.state.answered == 1
         assert gateway.stats.retries >= 1
+
+
+def test_client_timeouts_are_counted_and_named(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A server slower than timeout_s: each abandoned attempt is counted as a timeout retry
+    (the server may still be computing it), and the error names the model, URL and setting."""
+    from selforg.progress import print_gateway_notes
+
+    with StubServer(faults=Faults(hang=1.0, hang_s=HANG_S)) as server:
+        cfg = _config(tmp_path, server.api_base, attempts=3, max_delay_s=0.0)
+        gateway = Gateway(cfg, CallCache(tmp_path / "cache"))
+        result = _call(gateway, cfg, "slow")
+    assert result.error is not None
+    assert f"model 'served' at {server.api_base} did not answer within timeout_s = 0.6 s" in \
+        result.error
+    assert gateway.stats.timeouts == gateway.stats.retries == 2
+    print_gateway_notes("stage", gateway)
+    note = capsys.readouterr().out
+    assert "2 call(s) timed out on the client and were retried" in note
+    assert "raise its models[].timeout_s" in note

@@ -8,7 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from selforg.analysis.aggregate import run_frame
+from selforg.failures import StudyIncomplete
 from selforg.judging.prompt import build_judge_messages
 from selforg.llm.scripted import register_script
 from selforg.protocols import registry
@@ -63,7 +66,10 @@ def test_judge_prompts_never_reveal_protocol_model_or_team(tmp_path: Path) -> No
 
 def test_unparseable_judgment_is_retried_then_recorded_failed(tmp_path: Path) -> None:
     mute = FixedJudge(None)
-    root = run_study(tmp_path, {"judge-mute": mute})
+    # Every judgment failing stops the line (selforg.failures), after the table is written.
+    with pytest.raises(StudyIncomplete, match=r"judge: (\d+) of \1 judgments failed"):
+        run_study(tmp_path, {"judge-mute": mute})
+    root = tmp_path
     judgments = read_table("judgments", root / "data" / "judgments.parquet")
     runs = read_table("runs", root / "data" / "runs.parquet")
     assert len(judgments) == 2 * (runs["status"] == "ok").sum()
