@@ -189,6 +189,9 @@ def _expectations(name: str) -> list[Expectation]:
                                                 description=f"{c} in [0.25, 1] or null")
               for c in ("q", "m")),
             in_set("status", STATUSES, f"status in {STATUSES}"),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="verdict", regex=r"^(correct|wrong|undecidable): ",
+                description="verdict is 'correct: ...', 'wrong: ...' or 'undecidable: ...'"),
             *(gxe.ExpectColumnValuesToNotBeNull(
                 column=c, row_condition=Col("status") == "ok",
                 description=f"ok judgments have {c}") for c in [*SCORES, "q", "m"]),

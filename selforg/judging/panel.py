@@ -4,7 +4,8 @@ Each ok run is judged by every judge model, `samples` times each, with a distinc
 replicate index per sample so repeated samples are independent (and cached independently).
 The judge sees the task and the final answer only (selforg.judging.prompt). An unparseable
 judgment is asked again (a new seed) up to `PARSE_ATTEMPTS` times, then recorded as failed.
-Verifiable tasks also get the code checker's verdict beside the judge's scores.
+Verifiable tasks also get the code checker's verdict beside the judge's scores: correct,
+wrong or undecidable (verified_correct null), with what it read (the verdict column).
 """
 
 from __future__ import annotations
@@ -85,14 +86,15 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig) -> dict[s
         scores.update(judgment.scores)
         error = None
     ok = judgment is not None
+    verdict = check_answer(job.reference, job.answer) if job.reference is not None else None
     return {
         "run_id": job.run_id, "judge_model": job.judge.name, "sample": job.sample,
         **scores,
         "q": quality(judgment.scores) if judgment else None,
         "m": mission(judgment.scores) if judgment else None,
         "rationale": judgment.rationale if judgment else None,
-        "verified_correct": (check_answer(job.reference, job.answer)
-                             if job.reference is not None else None),
+        "verified_correct": None if verdict is None else verdict.correct,
+        "verdict": None if verdict is None else str(verdict),
         "prompt_tokens": tokens[0], "completion_tokens": tokens[1], "cost_usd": cost,
         "cached": cached, "status": "ok" if ok else "failed", "error": error,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from selforg.analysis.findings import Findings
+from selforg.judging.reliability import coverage_text
 from selforg.reporting.document import Block, Bullets, Figure, Heading, Paragraph, Table
 from selforg.reporting.sections_effects import by_n_rows
 from selforg.reporting.text import est, missing, num, pval
@@ -83,9 +84,21 @@ def reliability(findings: Findings) -> list[Block]:
                   "the code-checked ground truth of verifiable tasks, and whether Q merely "
                   "tracks answer length (docs/judging.md)."),
         Table(["statistic", "value [CI]", "p", "n", "method", "note"], rows),
+        *_checker_coverage(findings),
         Heading("Warnings", 3),
         Bullets(findings.flags or ["none: every check passed its threshold"]),
     ]
+
+
+def _checker_coverage(findings: Findings) -> list[Block]:
+    """How many verifiable answers the code checker could decide (docs/tasks.md)."""
+    stat = findings.reliability.get("ground_truth_agreement")
+    text = coverage_text(stat.extra) if stat is not None else ""
+    if not text:
+        return []
+    return [Paragraph(f"Ground truth: {text}. Agreement with ground truth uses decided answers "
+                      "only; an undecidable answer is one whose stated value the checker cannot "
+                      "pin down (its reason is in the judgments' verdict column).")]
 
 
 def power(findings: Findings) -> list[Block]:

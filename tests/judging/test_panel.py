@@ -80,3 +80,21 @@ def test_run_quality_is_the_panel_mean(tmp_path: Path) -> None:
     assert len(judged) > 0
     assert (judged["q"] - (16 / 16 + 8 / 16) / 2).abs().max() < 1e-12
     assert (judged["m"] - (1.0 + 0.5) / 2).abs().max() < 1e-12
+
+
+def test_verifiable_runs_carry_the_checkers_verdict(tmp_path: Path) -> None:
+    root = run_study(tmp_path, {"judge-plain": FixedJudge(3)})
+    data = root / "data"
+    tasks = read_table("tasks", data / "tasks.parquet").set_index("task_id")
+    runs = read_table("runs", data / "runs.parquet").set_index("run_id")
+    judgments = read_table("judgments", data / "judgments.parquet")
+    verifiable = runs.loc[judgments["run_id"], "task_id"].map(tasks["verifiable"]).to_numpy()
+    assert verifiable.any()
+    assert judgments.loc[~verifiable, "verdict"].isna().all()
+    assert judgments.loc[~verifiable, "verified_correct"].isna().all()
+    verdicts = judgments.loc[verifiable]
+    assert verdicts["verdict"].str.match(r"(correct|wrong|undecidable): ").all()
+    undecided = verdicts["verdict"].str.startswith("undecidable")
+    assert verdicts.loc[undecided, "verified_correct"].isna().all()
+    decided = verdicts.loc[~undecided]
+    assert (decided["verified_correct"] == decided["verdict"].str.startswith("correct")).all()
