@@ -190,7 +190,7 @@ def _expectations(name: str) -> list[Expectation]:
               for c in ("q", "m")),
             in_set("status", STATUSES, f"status in {STATUSES}"),
             gxe.ExpectColumnValuesToMatchRegex(
-                column="verdict", regex=r"^(correct|wrong|undecidable): ",
+                column="verdict", regex=r"^(?:correct|wrong|undecidable): ",
                 description="verdict is 'correct: ...', 'wrong: ...' or 'undecidable: ...'"),
             *(gxe.ExpectColumnValuesToNotBeNull(
                 column=c, row_condition=Col("status") == "ok",

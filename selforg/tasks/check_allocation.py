@@ -4,8 +4,8 @@ Options are named by label ("P3", "p-3", "options 3, 5 and 7") or by their full 
 case. The stated selection is read from the marker's *answer block* (the marker's line and
 the lines after it, up to the first blank line once an option has been named: a line, a list
 or a table), else from the last line with a selection word ("fund", "choose", "recommended
-portfolio", a check mark) and the list a trailing ':' introduces. Each option's first deciding
-mention counts:
+portfolio", a check mark), with the table it belongs to or the list a trailing ':' introduces.
+Each option's first deciding mention counts:
 
 - after a negative cue ("not", "excluding", "drop", "left out", "over budget", "not
   selected", a table cell "no") it is not chosen, and so is one that precedes such a cue in
@@ -70,6 +70,7 @@ _STRONG_ALTERNATIVE = re.compile(
     r"equally\s+good|valid)|equally\s+(?:good|optimal)|also\s+optimal|or\s+instead)\b",
     re.IGNORECASE,
 )
+_TABLE_ROW = re.compile(r"^\s*\|")
 _IMPACT_POINTS = frozenset({"points", "point", "impact", "pts"})
 _IMPACT_WORDS = _IMPACT_POINTS | {"", "with", "for", "from", "by", "using", "via", "and"}
 _INTRODUCED = re.compile(r"(?:\btotal|\bimpact(?:\s+of)?|=)\W*$", re.IGNORECASE)
@@ -248,7 +249,12 @@ def _committed_selection(text: str, known: set[str]) -> Selection | None:
         if not _POSITIVE.search(line):
             continue
         block = [line]
-        if line.rstrip().endswith(":"):
+        if _TABLE_ROW.match(line):
+            top = i
+            while top > 0 and _TABLE_ROW.match(lines[top - 1]):
+                top -= 1
+            block = lines[top : i + 1]
+        elif line.rstrip().endswith(":"):
             for follow in lines[i + 1 :]:
                 if not follow.strip() or not _labels_in(follow, known):
                     break

@@ -8,7 +8,8 @@ The stated total is, in this order of precedence:
    comes to $X"), not a partial one ("phase 1 total", "subtotal", "before contingency") and
    not a conditional one ("if ..., the total would be $X");
 3. else a statement offering two totals ("either $X or $Y"): a hedge;
-4. else a last line holding one amount, the largest of the answer ("Plus the fee: $X");
+4. else a last line holding one amount outside brackets, the largest of the answer, alone or
+   after a label ("Plus the fee: $X", "Our figure: $X (three parts ...)");
 5. else the last "costs" / "will cost" statement whose amount is the largest of the answer.
 
 Within a statement, the asserted amount is the first whole amount (not a component: "the fee
@@ -263,7 +264,8 @@ def _last_line(text: str) -> Amount | None:
     if not lines:
         return None
     line = lines[-1]
-    amounts = [n for n in numbers(line) if is_amount(line, n)]
+    plain = without_brackets(line)
+    amounts = [n for n in numbers(line) if is_amount(line, n) and plain[n.start] != " "]
     everywhere = [n.value for n in numbers(text) if is_amount(text, n)]
     if len(amounts) != 1 or amounts[0].value < max(everywhere):
         return None

@@ -1,10 +1,12 @@
 """Which activity order an answer states, for schedule tasks.
 
 Activities are named by label ("T3", "t-3", "T 3", "Task 3" when the answer uses no plain
-labels) or by their full name (articles optional, any case). The stated order is read from the
-marker's statement: a one-line sequence ("T2, T1, T3", "T2 -> T1 -> T3", "T2 then T1",
-"T2 before T1 before T3") continuing over wrapped lines, or a list with one activity per line
-(the first label of each item; bracketed asides ignored). An element that names two
+labels) or by their name (articles optional, any case; the object alone, "the landing zone
+design", when it has two words or more and no other activity shares it). The stated order is
+read from the marker's statement: a one-line sequence ("T2, T1, T3", "T2 -> T1 -> T3", "T2
+then T1", "T2 before T1 before T3", "T2 < T1 < T3") continuing over wrapped lines, or a list
+or table with one activity per line (the first label of each item; bracketed asides
+ignored). An element that names two
 activities among other words ("T4 comes right after T7") ends the sequence: it explains, it
 does not order. Without a marker, the lowest line or list that orders at least half of the
 activities, each once, is the statement.
@@ -39,19 +41,35 @@ _ALTERNATIVE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_PARTICLES = frozenset({"and", "or", "up", "out", "with", "to", "on", "in", "for", "off", "down"})
 
 
 def normalise(text: str, labels: list[str], names: list[str]) -> str:
     """Activity names replaced by their labels; every label written "T<n>"."""
-    for label, name in sorted(zip(labels, names, strict=True), key=lambda p: -len(p[1])):
-        words = [w for w in re.split(r"\s+", name) if w.lower() not in ("the", "a", "an")]
-        body = r"\s+(?:(?:the|a|an)\s+)?".join(re.escape(w) for w in words)
-        pattern = r"(?<![\w-])(?:(?:the|a|an)\s+)?" + body + r"(?![\w-])"
-        text = re.sub(pattern, label, text, flags=re.IGNORECASE)
+    pairs = sorted(zip(labels, names, strict=True), key=lambda p: -len(p[1]))
+    for label, name in pairs:
+        text = re.sub(_name_pattern(name.split()), label, text, flags=re.IGNORECASE)
+    # "agree the demand forecast and the landing zone design": the object alone, when it is
+    # two words or more and no other activity shares it.
+    objects = [(label, _content(name.split()[1:])) for label, name in pairs]
+    for label, words in objects:
+        if len(words) >= 2 and words[0].lower() not in _PARTICLES \
+                and sum(w == words for _, w in objects) == 1:
+            text = re.sub(_name_pattern(words), label, text, flags=re.IGNORECASE)
     text = _PLAIN.sub(lambda m: f"T{int(m[1])}", text)
     if not _LABEL.search(text):
         text = _TASK.sub(lambda m: f"T{int(m[1])}", text)
     return text
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if w.lower() not in ("the", "a", "an")]
+
+
+def _name_pattern(words: list[str]) -> str:
+    """A name's words in order, articles optional, as a whole phrase."""
+    body = r"\s+(?:(?:the|a|an)\s+)?".join(re.escape(w) for w in _content(words))
+    return r"(?<![\w-])(?:(?:the|a|an)\s+)?" + body + r"(?![\w-])"
 
 
 def _labels(text: str) -> list[str]:

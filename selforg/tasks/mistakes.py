@@ -22,8 +22,9 @@ from fractions import Fraction
 from selforg.tasks.problems import COST_TOLERANCE_USD, CostProblem
 
 # Every method error of a generated task misses the truth by at least this much (20 times the
-# tolerance); drawn freely, about 4% of cost tasks have a method error closer than this (the
-# closest measured, $5.42, would pass the tolerance), and those are redrawn.
+# tolerance). Drawn freely, a few percent of cost problems have a method error closer than
+# this, some closer than the tolerance itself; those are redrawn (figures in docs/tasks.md,
+# from `python -m tests.tasks.cost_margin`).
 MIN_METHOD_ERROR_USD = 20 * COST_TOLERANCE_USD
 
 RESERVE_BASES = ("total", "lines", "pre_discount", "cumulative", "own")

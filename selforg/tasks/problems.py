@@ -17,9 +17,10 @@ from fractions import Fraction
 from functools import cached_property
 
 KINDS: tuple[str, ...] = ("cost", "allocation", "schedule")
-# A cost answer is right within this many dollars of the exact total: rounding to the dollar
-# or the cent passes, every method error of selforg.tasks.mistakes misses by far more (the
-# generator redraws a task where one would not; docs/tasks.md gives the measured margin).
+# A cost answer is right within this many dollars of the exact total: rounding the total or
+# every intermediate step to the dollar or the cent passes (under $2 measured), every
+# method error of selforg.tasks.mistakes misses by at least 20 times as much (the generator
+# redraws a task where one would not; docs/tasks.md gives the measured margin).
 COST_TOLERANCE_USD = 5.0
 
 

@@ -1,9 +1,11 @@
 """Verifiable tasks: a drawn problem, framed for its level, with code-computed ground truth.
 
-The prompt tells agents the exact final format (`ANSWER: <number>` or `ANSWER: T?, T?, ...`);
-`selforg.tasks.checker.check_answer` then decides correctness from the stored reference. On
-L4 the dispute around the problem stays open-ended (no single right answer), while the core
-the prompt singles out has exactly one checkable answer; the prompt says so.
+The prompt tells agents the exact final format (`ANSWER: <number>`, `ANSWER: <impact>; P?,
+...` or `ANSWER: T?, T?, ...`); `selforg.tasks.checker.check_answer` then decides correctness
+from the stored reference. What the prompt claims about the checkable part is true: a cost has
+one total and an allocation one best selection (unique by construction); a schedule with
+several valid orders says that any of them is correct, one with a single valid order says so
+on L4. On L4 the dispute around the problem stays open-ended (no single right answer).
 """
 
 from __future__ import annotations

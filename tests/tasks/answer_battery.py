@@ -432,6 +432,127 @@ _SCHEDULE_ABSTAIN = [
      "(T1), rehearse failover (T8), decommission (T7) and commission (T4)."),
 ]
 
+# Written after the checker was frozen (commit 2d33c85) and run once: 33 of 36 got the
+# expected verdict (a decision table and a narrative order were rejected, a labelled
+# figure was undecidable; no wrong answer was accepted). The checker was then fixed.
+_HELD_OUT: list[Case] = [
+    Case("cost", "held-out: markdown walkthrough, marker last", "correct",
+         "# Budget for the three-part programme\n\n**Part 1 – Marketing**\n- "
+         "Influencer posts: 56 × $3,200 = $179,200\n- Agency creative work: 30 × "
+         "$1,200 = $36,000\n- Paid search: 22 × $2,200 = $48,400\n- Subtotal: "
+         "$263,600\n- Less 11% discount: −$28,996\n- **Part 1 total: "
+         "$234,604**\n\n**Part 2 – Supply chain**\n- Air freight: 33 × $4,900 = "
+         "$161,700\n- Reserve (7% of Part 1): $16,422.28\n- **Part 2 total: "
+         "$178,122.28**\n\n**Part 3 – HR**\n- Onboarding kits: 340 × $270 = "
+         "$91,800\n- Reserve (19% of Part 2): $33,843.23\n- **Part 3 total: "
+         "$125,643.23**\n\n**Sum of parts:** $538,369.51\n**Contingency (14%):** "
+         "$75,371.73\n**One-off fee:** $8,500\n\nANSWER: $622,241.25"),
+    Case("cost", "held-out: approximately, then exact in brackets", "correct",
+         "The final total is approximately $622,241 (exactly $622,241.25)."),
+    Case("cost", "held-out: assumptions after the answer", "correct",
+         "ANSWER: 622,241.25\n\nKey assumptions: reserves are computed on each "
+         "part's total after discount; contingency applies to all part totals "
+         "but not the fee."),
+    Case("cost", "held-out: total stated before the fee", "wrong",
+         "Total cost estimate: $613,741.25 plus the one-off fee."),
+    Case("cost", "held-out: hedge 'otherwise' in brackets", "wrong",
+         "ANSWER: $622,241.25 (assuming the reserve is taken after the "
+         "discount; otherwise $624,994.76)"),
+    Case("cost", "held-out: bold USD total with inclusions", "correct",
+         "Grand Total (incl. 14% contingency and $8,500 fee) = **USD "
+         "622,241.25**"),
+    Case("cost", "held-out: prose 'comes in at'", "correct",
+         "After all adjustments the programme comes in at $622,241.25."),
+    Case("cost", "held-out: total with slash breakdown", "correct",
+         "Budget: $622,241.25 total (breakdown: $234,604 / $178,122.28 / "
+         "$125,643.23 + contingency $75,371.73 + fee $8,500)"),
+    Case("cost", "held-out: confident wrong method in prose", "wrong",
+         "The total, after the discount is applied to the whole programme, is "
+         "$586,599.68."),
+    Case("cost", "held-out: fee added twice in an equation", "wrong",
+         "ANSWER: $622,241.25 + $8,500 fee = $630,741.25"),
+    Case("cost", "held-out: labelled figure with bracketed notes", "correct",
+         "Our team's figure: **$622,241.25** (three parts, two reserves, 14% "
+         "contingency, $8,500 fee)."),
+    Case("cost", "held-out: near miss, decimal slip", "wrong",
+         "ANSWER: $62,224.13"),
+    Case("allocation", "held-out: recommendation list, then marker", "correct",
+         "## Recommendation\nWe recommend funding four options:\n1. **Influencer "
+         "programme** (P5) – $110k, 19 points\n2. **Privileged access vault** "
+         "(P7) – $100k, 34 points\n3. **24/7 managed detection** (P8) – $200k, "
+         "49 points\n4. **EDR on all servers** (P10) – $80k, 44 points\n\nTotal "
+         "cost: $490k of $590k. Total impact: 146.\n\nANSWER: 146; P5, P7, P8, P10"),
+    Case("allocation", "held-out: selection line with rule notes", "correct",
+         "ANSWER: 146\nSelection: P10, P8, P7, P5 (P7 needs P5; P8 rules out P3)"),
+    Case("allocation", "held-out: confident wrong, excluded option added", "wrong",
+         "ANSWER: 146; P5, P7, P8, P10, P3"),
+    Case("allocation", "held-out: names with a prerequisite aside", "correct",
+         "Funded: EDR on all servers, 24/7 managed detection, Privileged access "
+         "vault (with its prerequisite, Influencer programme). Impact 146."),
+    Case("allocation", "held-out: near miss, option missing", "wrong",
+         "ANSWER: 146; P5, P7, P8"),
+    Case("allocation", "held-out: hedge 'or, if the board prefers'", "wrong",
+         "ANSWER: 146; P5, P7, P8, P10 — or, if the board prefers network work, "
+         "P5, P7, P9, P10 (140)."),
+    Case("allocation", "held-out: table of decisions with check marks", "correct",
+         "| # | Option | Decision |\n|---|---|---|\n| P1 | Virtual ward | ✗ |\n| "
+         "P2 | Electronic prescribing upgrade | ✗ |\n| P3 | Discharge lounge | ✗ "
+         "(clashes with P8) |\n| P4 | Community rapid-response team | ✗ |\n| P5 | "
+         "Influencer programme | ✓ |\n| P6 | Loyalty app relaunch | ✗ |\n| P7 | "
+         "Privileged access vault | ✓ |\n| P8 | 24/7 managed detection | ✓ |\n| "
+         "P9 | Network segmentation | ✗ |\n| P10 | EDR on all servers | ✓ "
+         "|\n\nTotal impact 146 at $490k."),
+    Case("allocation", "held-out: confident wrong, over budget", "wrong",
+         "We fund P6, P1, P10 and P7 with P5: impact 159."),
+    Case("allocation", "held-out: plus signs and points", "correct",
+         "Final answer: 146 impact points from P5 + P7 + P8 + P10 ($490k)."),
+    Case("allocation", "held-out: strongest options, no selection", "correct",
+         "The strongest options are P8 (49), P10 (44), P7 (34) and P5 (19).", abstain=True),
+    Case("allocation", "held-out: confident wrong, rules ignored", "wrong",
+         "ANSWER: 196; P3, P6, P7, P8, P10 (ignoring the rules, which look "
+         "advisory)"),
+    Case("allocation", "held-out: 'options 5, 7, 8 and 10'", "correct",
+         "ANSWER: 146 – fund options 5, 7, 8 and 10."),
+    Case("schedule", "held-out: table with dependencies, then marker", "correct",
+         "## Proposed sequence\n\n| Order | Label | Activity | Depends on "
+         "|\n|---|---|---|---|\n| 1 | T6 | Agree the demand forecast | – |\n| 2 | "
+         "T2 | Agree the landing zone design | – |\n| 3 | T3 | Select candidate "
+         "sites | T6 |\n| 4 | T5 | Set up identity and access | T2 |\n| 5 | T1 | "
+         "Build and connect | T3, T5 |\n| 6 | T8 | Run a failover rehearsal | T5 "
+         "|\n| 7 | T7 | Decommission the old servers | right after T8 |\n| 8 | T4 "
+         "| Commission and test | T1 |\n\nANSWER: T6, T2, T3, T5, T1, T8, T7, T4"),
+    Case("schedule", "held-out: arrows without a marker", "correct",
+         "Order: T2 → T6 → T5 → T3 → T1 → T4 → T8 → T7"),
+    Case("schedule", "held-out: confident wrong, rule broken", "wrong",
+         "ANSWER: T6, T3, T1, T2, T5, T8, T7, T4"),
+    Case("schedule", "held-out: '>' chain with a note", "correct",
+         "ANSWER: T6 > T2 > T3 > T5 > T1 > T8 > T7 > T4\n\nNote: T8 and T7 must "
+         "stay together."),
+    Case("schedule", "held-out: hedge 'or' in brackets", "wrong",
+         "ANSWER: T6, T2, T3, T5, T1, T8, T7, T4 (or T4 before T8 — both "
+         "satisfy the rules)"),
+    Case("schedule", "held-out: 'Step n:' lines", "correct",
+         "Step 1: T6\nStep 2: T2\nStep 3: T3\nStep 4: T5\nStep 5: T1\nStep 6: "
+         "T8\nStep 7: T7\nStep 8: T4"),
+    Case("schedule", "held-out: incomplete order", "wrong",
+         "ANSWER: T6, T2, T3, T5, T1, T8, T4"),
+    Case("schedule", "held-out: 'Task n' labels", "correct",
+         "Final answer: Task 6, Task 2, Task 3, Task 5, Task 1, Task 8, Task 7, "
+         "Task 4."),
+    Case("schedule", "held-out: narrative with names", "correct",
+         "First agree the demand forecast and the landing zone design, then "
+         "select candidate sites and set up identity and access. After that, "
+         "build and connect, run a failover rehearsal and immediately "
+         "decommission the old servers, and finally commission and test."),
+    Case("schedule", "held-out: loop back to T1", "wrong",
+         "ANSWER: T6 → T2 → T3 → T5 → T1 → T8 → T7 → T4 → T1"),
+    Case("schedule", "held-out: hedge 'another valid order'", "wrong",
+         "ANSWER: T6, T2, T3, T5, T1, T8, T7, T4\n\nAnother valid order: T2, T5, "
+         "T6, T3, T1, T4, T8, T7."),
+    Case("schedule", "held-out: confident wrong order", "wrong",
+         "ANSWER: T1, T3, T6, T2, T5, T8, T7, T4"),
+]
+
 CASES: list[Case] = [
     *_cases("cost", "correct", _COST_RIGHT),
     *_cases("cost", "wrong", _COST_WRONG),
@@ -442,6 +563,7 @@ CASES: list[Case] = [
     *_cases("schedule", "correct", _SCHEDULE_RIGHT),
     *_cases("schedule", "wrong", _SCHEDULE_WRONG),
     *_cases("schedule", "correct", _SCHEDULE_ABSTAIN, abstain=True),
+    *_HELD_OUT,
 ]
 
 
