@@ -11,7 +11,8 @@ Each option's first deciding mention counts:
   selected", a table cell "no") it is not chosen, and so is one that precedes such a cue in
   its clause ("P2 is excluded");
 - the object of a rule ("P8 excludes P3", "P6 needs P1") and any option in a reason clause
-  ("because ...") decides nothing;
+  ("because ...") or a clause that only weighs options ("Candidates: ...", "we considered
+  ...", with no selection word) decides nothing;
 - after "or", "alternatively", "instead", "could" or "/" it is offered as an alternative: an
   answer offering an option its selection does not hold is a hedge, and so is one with two
   different marked selections or impacts, or a later "alternatively" / "an equally good
@@ -61,6 +62,11 @@ _RULE = re.compile(
 _NEGATED = re.compile(r"\b(?:not|never|no)\s+(?:be\s+|been\s+|being\s+)?$|n't\s+(?:be\s+)?$",
                       re.IGNORECASE)
 _REASON = re.compile(r"^\W*(?:because|since|as|given\s+that)\b", re.IGNORECASE)
+_CONSIDERED = re.compile(
+    r"\b(?:candidates?|considered|considering|shortlist(?:ed)?|evaluated|compared|weighed|"
+    r"looked\s+at|reviewed)\b",
+    re.IGNORECASE,
+)
 _NUMBERED = re.compile(
     r"\b(?:options?|projects?)\s+(#?\d{1,2}(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+or\s+)#?\d{1,2})*)\b",
     re.IGNORECASE,
@@ -124,7 +130,7 @@ def _labels_in(text: str, known: set[str]) -> list[tuple[int, str]]:
 def _polarity(clause: str, known: set[str]) -> list[tuple[str, str]]:
     """Each option mention of one clause in order, as "chosen", "dropped", "offered" (after
     "or") or "neutral" (the object of a rule: "P8 excludes P3", "P6 needs P1")."""
-    if _REASON.match(clause):
+    if _REASON.match(clause) or (_CONSIDERED.search(clause) and not _POSITIVE.search(clause)):
         return [(label, "neutral") for _, label in _labels_in(clause, known)]
     events = [(at, "m", label) for at, label in _labels_in(clause, known)]
     events += [(m.start(), "n" if _NEGATED.search(clause[: m.start()]) else "p", "")

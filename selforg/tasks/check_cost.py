@@ -84,6 +84,7 @@ _APPROXIMATE = re.compile(
 )
 _CONDITIONAL = re.compile(r"\b(?:if|would|could|might|alternatively|otherwise)\b", re.I)
 _MODAL = re.compile(r"\b(?:would|could|might)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|rather\s+than|instead\s+of)\s*(?:USD\s*)?[$€]?\s*$", re.I)
 _RANGE_BETWEEN = re.compile(r"^[\s$€]*(?:-|–|to|/)[\s$€]*$", re.IGNORECASE)
 _IN_TOTAL = re.compile(r"^\s*(?:USD\s+)?(?:in\s+total|total|overall|altogether|all\s+in)\b", re.I)
 _COMPONENT_AFTER = re.compile(
@@ -210,6 +211,9 @@ def statement_amount(text: str, start: int = 0) -> Amount | None:
             alternatives.append(main[i + 1])
     main = [n for n in main if n not in alternatives]
     windows = [_window(plain, main[i - 1].end if i else 0, n.start) for i, n in enumerate(main)]
+    kept = [i for i, w in enumerate(windows) if not _NEGATED.search(w)]  # "not $X but $Y"
+    if kept:
+        main, windows = [main[i] for i in kept], [windows[i] for i in kept]
     whole = [n for n, w in zip(main, windows, strict=True) if not _partial(w, plain[n.end :])]
     asserted = [n for n, w in zip(main, windows, strict=True)
                 if n in whole and _asserted(w, plain[n.end :])]

@@ -156,6 +156,8 @@ _COST_RIGHT = [
      "is therefore 622,241.25."),
     ("restatement: rounded in brackets", "ANSWER: $622,241.25 (rounded: $622,241)"),
     ("restatement: approximately", "ANSWER: $622,241.25, i.e. about $622k"),
+    ("negated figure, then the total", "ANSWER: not $613,741.25 but $622,241.25, since the fee "
+     "belongs in it."),
     ("explanation after a dash", "ANSWER: $622,241.25 — $613,741.25 plus the $8,500 fee"),
     ("markers: same value twice", "ANSWER: $622,241.25\n\nChecked twice.\n\nFinal answer: "
      "622241.25"),
@@ -194,6 +196,7 @@ _COST_WRONG = [
     ("method error: per-1,000 price taken per unit", "ANSWER: $53,766,267.13"),
     ("method error: reserve on all earlier parts", "The total comes to $673,056.47."),
     ("near miss: $18 off", "ANSWER: $622,259.25"),
+    ("confident wrong: right figure negated", "ANSWER: Not $622,241.25 but $624,994.76."),
     ("near miss: rounded to the thousand", "ANSWER: $622k"),
     ("near miss: rounded to two figures", "ANSWER: $0.62 million"),
     ("confident wrong: prose", "I have checked every step twice: the budget comes to "
@@ -298,6 +301,10 @@ _ALLOCATION_RIGHT = [
     ("'we would fund'", "We would fund P5, P7, P8 and P10, for a total impact of 146."),
     ("go with, dash, impact", "Go with P5, P7, P8 and P10 — total impact 146."),
     ("selection in brackets", "ANSWER: 146 (P5 + P7 + P8 + P10)"),
+    ("selection with 'considered'", "ANSWER: 146; we fund P5, P7, P8 and P10, the best of the "
+     "options considered."),
+    ("candidates line before the selection", "ANSWER: 146\nCandidates: P3, P5, P6, P7, P8, "
+     "P10.\nWe fund P5, P7, P8, P10."),
     ("reason clause naming another option", "ANSWER: 146; we fund P5, P7, P8 and P10. P3 is out "
      "because P8 excludes it."),
 ]
