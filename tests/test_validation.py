@@ -135,6 +135,8 @@ VIOLATIONS: dict[str, list[tuple[list[dict[str, Any]], str, str]]] = {
          "status='maybe'"),
         ([{"sample": 14, "coherence": None}], "(ok judgments have coherence)",
          "coherence=null"),
+        ([{"sample": 15, "verdict": "right!"}], "(verdict is 'correct: ...', 'wrong: ...' or "
+         "'undecidable: ...')", "verdict='right!'"),
         ([{"run_id": "ghost"}], "every run_id exists in runs", "run_id='ghost'"),
     ],
 }
