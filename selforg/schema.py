@@ -106,8 +106,10 @@ JUDGMENTS: tuple[Column, ...] = (
     Column("q", "DOUBLE", "(accuracy+completeness+coherence+actionability)/16", nullable=True),
     Column("m", "DOUBLE", "mission / 4", nullable=True),
     Column("rationale", "VARCHAR", "the judge's short justification", nullable=True),
-    Column("verified_correct", "BOOLEAN", "code checker verdict on verifiable tasks",
-           nullable=True),
+    Column("verified_correct", "BOOLEAN", "code checker verdict on verifiable tasks; null on "
+           "open tasks and on undecidable answers", nullable=True),
+    Column("verdict", "VARCHAR", "the checker's verdict and what it read, on verifiable tasks: "
+           "'correct: ...', 'wrong: ...' or 'undecidable: ...'", nullable=True),
     Column("prompt_tokens", "INTEGER", "judge call prompt tokens"),
     Column("completion_tokens", "INTEGER", "judge call completion tokens"),
     Column("cost_usd", "DOUBLE", "judge call cost"),

@@ -297,6 +297,9 @@ def _expectations(name: str) -> list[Expectation]:
               for c in ("q", "m")),
             in_set("status", STATUSES, f"status in {STATUSES}"),
             in_set("structured_output", MODES, f"structured_output in {MODES} or null"),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="verdict", regex=r"^(?:correct|wrong|undecidable): ",
+                description="verdict is 'correct: ...', 'wrong: ...' or 'undecidable: ...'"),
             *(gxe.ExpectColumnValuesToNotBeNull(
                 column=c, row_condition=Col("status") == "ok",
                 description=f"ok judgments have {c}") for c in [*SCORES, "q", "m"]),

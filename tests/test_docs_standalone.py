@@ -22,14 +22,14 @@ def repository_files() -> list[str]:
 
 def test_no_citation_of_documents_outside_the_repository() -> None:
     found = [f"{name}:{i}: {line.strip()}" for name in repository_files()
-             for i, line in enumerate((REPO / name).read_text().splitlines(), 1)
+             for i, line in enumerate((REPO / name).read_text(errors="replace").splitlines(), 1)
              if OUTSIDE.search(line)]
     assert not found, "cite docs/study.md or docs/reference.md instead:\n" + "\n".join(found)
 
 
 def test_every_cited_docs_page_exists() -> None:
     missing = sorted({f"{name}: {page}" for name in repository_files()
-                      for page in DOCS_PAGE.findall((REPO / name).read_text())
+                      for page in DOCS_PAGE.findall((REPO / name).read_text(errors="replace"))
                       if not (REPO / page).is_file()})
     assert not missing, missing
 

@@ -134,6 +134,14 @@ def test_report_has_every_section_in_order(out: ReportPaths) -> None:
            "N = 4, 8) |" in claims
 
 
+def test_report_says_how_many_verifiable_answers_were_decidable(out: ReportPaths) -> None:
+    metrics = json.loads(out.metrics.read_text())
+    decided = metrics["judge.truth_decidable_answers"]
+    assert decided == metrics["judge.truth_verifiable_answers"] > 0
+    report = out.markdown.read_text()
+    assert f"Ground truth: the checker decided {decided} of {decided} verifiable answers" in report
+
+
 def test_markdown_figures_exist(out: ReportPaths) -> None:
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", out.markdown.read_text())
     assert len(links) == len(PLOT_FILES)

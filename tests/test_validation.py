@@ -54,12 +54,14 @@ def _turns() -> Rows:
 def _judgments() -> Rows:
     base = {"run_id": "r-ok", "judge_model": "j", "accuracy": 4, "completeness": 3,
             "coherence": 2, "actionability": 1, "mission": 1, "q": 0.625, "m": 0.25,
-            "rationale": "fine", "verified_correct": True, "prompt_tokens": 300,
+            "rationale": "fine", "verified_correct": True,
+            "verdict": "correct: states $1.00 (marked answer)", "prompt_tokens": 300,
             "completion_tokens": 30, "cost_usd": 0.0, "cached": False, "status": "ok",
             "error": None, "structured_output": "prompt"}
     failed = {**base, "sample": 1, "accuracy": None, "completeness": None, "coherence": None,
               "actionability": None, "mission": None, "q": None, "m": None, "rationale": None,
-              "verified_correct": None, "status": "failed", "error": "unparseable"}
+              "verified_correct": None, "verdict": "undecidable: states no order that can be "
+              "read", "status": "failed", "error": "unparseable"}
     return [{**base, "sample": 0}, failed]
 
 
@@ -137,6 +139,8 @@ VIOLATIONS: dict[str, list[tuple[list[dict[str, Any]], str, str]]] = {
          "coherence=null"),
         ([{"sample": 15, "structured_output": "xml"}], "structured_output in",
          "structured_output='xml'"),
+        ([{"sample": 15, "verdict": "right!"}], "(verdict is 'correct: ...', 'wrong: ...' or "
+         "'undecidable: ...')", "verdict='right!'"),
         ([{"run_id": "ghost"}], "every run_id exists in runs", "run_id='ghost'"),
     ],
 }

@@ -6,10 +6,11 @@ The judge sees the task and the final answer only (selforg.judging.prompt); for 
 priority-shift shock the task is the updated one, with the announcement the agents were given
 after the shock (`runs.shock_announcement`). An unparseable judgment is asked again (a new
 seed) up to `PARSE_ATTEMPTS` times, then recorded as failed. Verifiable tasks also get the
-code checker's verdict beside the judge's scores, except runs with an announcement: the
-checker knows the original task only, and an announced change may move the truth. Each
-judgment's messages go to a `PromptLog` (the judge_prompts table), once with the seed of
-every attempt, since a retry re-sends the same messages.
+code checker's verdict beside the judge's scores: correct, wrong or undecidable
+(verified_correct null), with what it read (the verdict column); except runs with an
+announcement: the checker knows the original task only, and an announced change may move the
+truth. Each judgment's messages go to a `PromptLog` (the judge_prompts table), once with the
+seed of every attempt, since a retry re-sends the same messages.
 """
 
 from __future__ import annotations
@@ -106,14 +107,15 @@ async def judge_one(job: JudgeJob, gateway: Gateway, cfg: StudyConfig,
         scores.update(judgment.scores)
         error = None
     ok = judgment is not None
+    verdict = check_answer(job.reference, job.answer) if job.reference is not None else None
     return {
         "run_id": job.run_id, "judge_model": job.judge.name, "sample": job.sample,
         **scores,
         "q": quality(judgment.scores) if judgment else None,
         "m": mission(judgment.scores) if judgment else None,
         "rationale": judgment.rationale if judgment else None,
-        "verified_correct": (check_answer(job.reference, job.answer)
-                             if job.reference is not None else None),
+        "verified_correct": None if verdict is None else verdict.correct,
+        "verdict": None if verdict is None else str(verdict),
         "prompt_tokens": tokens[0], "completion_tokens": tokens[1], "cost_usd": cost,
         "cached": cached, "status": "ok" if ok else "failed", "error": error,
         "structured_output": mode,

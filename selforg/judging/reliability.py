@@ -381,15 +381,58 @@ def _kappa(judged: np.ndarray, truth: np.ndarray) -> float | None:
     return None if expected == 1 else (observed - expected) / (1 - expected)
 
 
-@_guarded(GROUND_TRUTH_TEST)
+def checker_coverage(df: pd.DataFrame) -> dict[str, object]:
+    """How many verifiable answers (runs with a checker verdict) the checker decided, and why
+    it could not decide the others (the first clause of each undecidable verdict, counted).
+    Empty without a `verdict` column (tables written before the checker had three values)."""
+    if "verdict" not in df.columns:
+        return {}
+    per_run = df.dropna(subset=["verdict"]).groupby("run_id")["verdict"].first().astype(str)
+    undecided = per_run[per_run.str.startswith("undecidable")]
+    reasons = undecided.str.removeprefix("undecidable: ").str.split(";").str[0].value_counts()
+    return {
+        "verifiable_answers": len(per_run),
+        "decidable_answers": len(per_run) - len(undecided),
+        "undecidable_answers": len(undecided),
+        "undecidable_reasons": {str(k): int(v) for k, v in reasons.items()},
+    }
+
+
+def coverage_text(coverage: Mapping[str, object]) -> str:
+    """'the checker decided 9 of 12 verifiable answers (3 undecidable: ...)', or ''."""
+    if not coverage:
+        return ""
+    text = (f"the checker decided {coverage['decidable_answers']} of "
+            f"{coverage['verifiable_answers']} verifiable answers")
+    reasons = coverage["undecidable_reasons"]
+    if coverage["undecidable_answers"] and isinstance(reasons, dict):
+        why = "; ".join(f"{n} {reason}" for reason, n in reasons.items())
+        text += f" ({coverage['undecidable_answers']} undecidable, left out: {why})"
+    return text
+
+
 def ground_truth_agreement(
     df_with_verified: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int = SEED
 ) -> Stat:
     """On verifiable tasks: does the judge's accuracy score tell correct answers from wrong?
 
-    The unit is a (run, judge) pair: its accuracy averaged over samples, "judged correct" when
-    that mean is at least 3. The value is balanced accuracy (0.5 = chance, robust to how many
-    answers are correct). `extra` has Cohen's kappa, sensitivity, specificity and the
+    Only answers the checker decided count: an undecidable verdict has verified_correct null
+    and is left out; how many verifiable answers were decidable is in `extra` (keys of
+    `checker_coverage`) and in the note, also when the statistic is not computable.
+    """
+    coverage = checker_coverage(df_with_verified)
+    stat = _ground_truth_agreement(df_with_verified, n_boot=n_boot, seed=seed)
+    note = "; ".join(x for x in (stat.note, coverage_text(coverage)) if x)
+    return replace(stat, note=note, extra={**stat.extra, **coverage})
+
+
+@_guarded(GROUND_TRUTH_TEST)
+def _ground_truth_agreement(
+    df_with_verified: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int = SEED
+) -> Stat:
+    """The unit is a (run, judge) pair: its accuracy averaged over samples, "judged correct"
+    when that mean is at least 3. The value is balanced accuracy (0.5 = chance, robust to how
+    many answers are correct). `extra` has Cohen's kappa, sensitivity, specificity and the
     point-biserial correlation of mean accuracy (1-4) with verified_correct. The CI resamples
     runs (all judges of a run together), seeded.
     """

@@ -139,6 +139,9 @@ def _judge(out: MetricsBuilder, findings: Findings) -> None:
         elif name.startswith("krippendorff_alpha_"):
             out.put(f"judge.alpha_{name.removeprefix('krippendorff_alpha_')}", stat.value)
     out.put("judge.verbosity_p", findings.reliability["verbosity_bias"].p)
+    coverage = findings.reliability["ground_truth_agreement"].extra
+    out.put("judge.truth_verifiable_answers", coverage.get("verifiable_answers"))
+    out.put("judge.truth_decidable_answers", coverage.get("decidable_answers"))
     out.put("judge.flags", len(findings.flags))
 
 

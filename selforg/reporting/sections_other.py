@@ -8,6 +8,7 @@ from selforg.analysis.findings import Findings
 from selforg.analysis.power import family_alpha
 from selforg.analysis.result import Stat
 from selforg.analysis.stats import ALPHA
+from selforg.judging.reliability import coverage_text
 from selforg.reporting.document import Block, Bullets, Figure, Heading, Paragraph, Table
 from selforg.reporting.sections_effects import by_n_rows
 from selforg.reporting.text import est, missing, num, pval
@@ -86,6 +87,7 @@ def reliability(findings: Findings) -> list[Block]:
                   "the code-checked ground truth of verifiable tasks, and whether Q merely "
                   "tracks answer length (docs/judging.md)."),
         Table(["statistic", "value [CI]", "p", "n", "method", "note"], rows),
+        *_checker_coverage(findings),
         Heading("Warnings", 3),
         Bullets(findings.flags or ["none: every check passed its threshold"]),
     ]
@@ -128,6 +130,15 @@ def cannot_tell(findings: Findings) -> list[str]:
                      "are shown without a test, and no difference there is evidence either "
                      "way.")
     return lines
+def _checker_coverage(findings: Findings) -> list[Block]:
+    """How many verifiable answers the code checker could decide (docs/tasks.md)."""
+    stat = findings.reliability.get("ground_truth_agreement")
+    text = coverage_text(stat.extra) if stat is not None else ""
+    if not text:
+        return []
+    return [Paragraph(f"Ground truth: {text}. Agreement with ground truth uses decided answers "
+                      "only; an undecidable answer is one whose stated value the checker cannot "
+                      "pin down (its reason is in the judgments' verdict column).")]
 
 
 def power(findings: Findings) -> list[Block]:

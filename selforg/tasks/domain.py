@@ -63,12 +63,16 @@ class Stakeholder:
 
 @dataclass(frozen=True)
 class CostItem:
-    """A priced line: `quantity` units of `unit` at `rate` dollars each (ranges, inclusive)."""
+    """A priced line: `quantity` units of `unit` at `rate` dollars per `per` units (ranges,
+    inclusive). `per` = 1000 prices by the thousand ("41,000 clicks at $1,200 per 1,000
+    clicks"); the prompt always says so, since "41 thousand clicks at $1,200" has two readings.
+    """
 
     label: str
     unit: str
     rate: tuple[int, int]
     quantity: tuple[int, int]
+    per: int = 1
 
 
 @dataclass(frozen=True)

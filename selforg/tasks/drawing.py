@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from selforg.tasks.domain import Domain
 from selforg.tasks.framing import split
+from selforg.tasks.mistakes import MIN_METHOD_ERROR_USD, method_errors
 from selforg.tasks.problems import (
     AllocationProblem,
     Choice,
@@ -56,7 +57,18 @@ def groups(domains: Sequence[Domain], level: str) -> list[list[Domain]]:
 
 
 def draw_cost(rng: random.Random, domains: Sequence[Domain], level: str) -> CostProblem:
-    """Lines per part, a reserve on every part after the first, and 1-3 other adjustments."""
+    """Lines per part, a reserve on every part after the first, and 1-3 other adjustments.
+    Redrawn until every plausible method error (selforg.tasks.mistakes) misses the truth by at
+    least MIN_METHOD_ERROR_USD, so the checker's tolerance cannot pass a wrong method."""
+    for _ in range(100):
+        problem = _draw_cost_once(rng, domains, level)
+        misses = method_errors(problem).values()
+        if all(abs(miss) >= MIN_METHOD_ERROR_USD for miss in misses):
+            return problem
+    raise RuntimeError("no cost problem whose method errors all exceed the margin in 100 draws")
+
+
+def _draw_cost_once(rng: random.Random, domains: Sequence[Domain], level: str) -> CostProblem:
     parts_of = groups(domains, level)
     steps = rng.randint(*SIZES["cost"][level])
     reserves = len(parts_of) - 1
@@ -70,7 +82,8 @@ def draw_cost(rng: random.Random, domains: Sequence[Domain], level: str) -> Cost
     for i, (group, count) in enumerate(zip(parts_of, counts, strict=True)):
         items = rng.sample([c for d in group for c in d.cost_items], count)
         lines = tuple(
-            Line(c.label, c.unit, _nice(rng.randint(*c.quantity)), _nice(rng.randint(*c.rate)))
+            Line(c.label, c.unit, _nice(rng.randint(*c.quantity)), _nice(rng.randint(*c.rate)),
+                 c.per)
             for c in items
         )
         discount = rng.randint(4, 15) if "discount" in adjustments and i == discounted else 0
@@ -83,23 +96,34 @@ def draw_cost(rng: random.Random, domains: Sequence[Domain], level: str) -> Cost
     )
 
 
-def render_cost(problem: CostProblem, word: str) -> str:
-    """The price list and adjustments in the order they must be applied."""
+def _line(line: Line) -> str:
+    """'smart meters, 6,700 meters at $180'; per-1,000 prices say so."""
+    per = f" per {line.per:,} {line.unit}" if line.per != 1 else ""
+    return f"{line.label}, {line.quantity:,} {line.unit} at {money(line.rate)}{per}"
+
+
+def render_cost(problem: CostProblem, word: str, named: bool = True) -> str:
+    """The price list and adjustments in the order they must be applied. With several parts,
+    one sentence defines a part's total, so a reserve's base has a single reading. `named`
+    puts each part's domains in brackets (L4 names them in its dispute sentence instead)."""
     texts = []
+    several = len(problem.parts) > 1
+    if several:
+        texts.append(f"A {word}'s total is its lines after any discount, plus its reserve.")
     for i, part in enumerate(problem.parts, start=1):
-        lines = "; ".join(
-            f"{x.label}, {x.quantity:,} {x.unit} at {money(x.rate)}" for x in part.lines
-        )
-        head = "Unit costs: " if len(problem.parts) == 1 else f"{cap(word)} {i} ({part.name}): "
+        lines = "; ".join(_line(x) for x in part.lines)
+        name = f" ({part.name})" if named else ""
+        head = f"{cap(word)} {i}{name}: " if several else "Unit costs: "
         text = head + lines
         if part.discount:
-            text += f"; take {part.discount}% off this {word}'s subtotal"
+            text += f"; take {part.discount}% off these lines"
         if part.reserve:
             text += f"; reserve: {part.reserve}% of the {word} {i - 1} total"
         texts.append(text + ".")
     tail = []
     if problem.contingency:
-        tail.append(f"add {problem.contingency}% contingency on the sum")
+        whole = f"all {word} totals" if several else "the sum"
+        tail.append(f"add {problem.contingency}% contingency on {whole}")
     if problem.fee:
         tail.append(f"add a {money(problem.fee)} one-off fee")
     if tail:
@@ -108,42 +132,75 @@ def render_cost(problem: CostProblem, word: str) -> str:
 
 
 def draw_allocation(rng: random.Random, domains: Sequence[Domain], level: str) -> AllocationProblem:
-    """Options from every part; later parts' options may require earlier ones. Redrawn until
-    the budget binds and the optimum combines at least two options."""
+    """Options from every part, labelled P1..Pn; later parts' options may require earlier ones.
+
+    The rules are built against the budget-only optimum (a "requires" rule makes one of its
+    options need an option it leaves out, an "excludes" rule splits two of its options), and
+    the draw is repeated until the budget binds, the optimum combines at least two options and
+    is the only optimal set, and every rule binds: dropping any one rule raises the best
+    impact, so a solver who ignores a rule gets another answer.
+    """
     parts_of = groups(domains, level)
     size = rng.randint(*SIZES["allocation"][level])
     caps = [sum(len(d.options) for d in g) for g in parts_of]
     per_part = split(rng, size, len(parts_of), minimum=min(2, size), caps=caps)
     pools = [
-        rng.sample([o for d in g for o in d.options], n)
+        [o.name for o in rng.sample([o for d in g for o in d.options], n)]
         for g, n in zip(parts_of, per_part, strict=True)
     ]
+    drawn = {o.name: o for d in domains for o in d.options}
     n_requires, n_excludes = _RULES[level]
-    for _ in range(100):
+    for _ in range(300):
         options = tuple(
-            Choice(o.name, max(5, _nice(rng.randint(*o.cost)) // 5 * 5), rng.randint(*o.impact))
-            for pool in pools
-            for o in pool
+            Choice(name, max(5, _nice(rng.randint(*drawn[name].cost)) // 5 * 5),
+                   rng.randint(*drawn[name].impact), f"P{k}")
+            for k, name in enumerate((n for pool in pools for n in pool), start=1)
         )
         budget = round(sum(o.cost for o in options) * rng.uniform(0.35, 0.55) / 10) * 10
-        requires = tuple(
-            (rng.choice(pools[i + 1]).name, rng.choice(pools[i]).name) for i in range(n_requires)
-        )
-        linked = {name for pair in requires for name in pair}
-        free = [o.name for o in options if o.name not in linked]
-        a, b = rng.sample(free, 2)
-        excludes = ((a, b),) if n_excludes else ()
-        problem = AllocationProblem(options, budget, requires, excludes)
-        value, chosen = problem.optimum
-        if len(chosen) >= 2 and value < sum(o.impact for o in options):
+        problem = _with_binding_rules(rng, AllocationProblem(options, budget), pools,
+                                      n_requires, n_excludes)
+        if problem is None:
+            continue
+        value, sets = problem.best()
+        if (
+            len(sets) == 1
+            and len(sets[0]) >= 2
+            and value < sum(o.impact for o in options)
+            and len(problem.binding_rules()) == n_requires + n_excludes
+        ):
             return problem
-    raise RuntimeError("no allocation with a non-trivial optimum in 100 draws")
+    raise RuntimeError("no allocation with a unique optimum and binding rules in 300 draws")
+
+
+def _with_binding_rules(
+    rng: random.Random, free: AllocationProblem, pools: list[list[str]], n_requires: int,
+    n_excludes: int,
+) -> AllocationProblem | None:
+    """`free` plus rules that its budget-only optimum breaks, or None if there are none."""
+    unconstrained = free.optimum[1]
+    requires = []
+    for i in range(n_requires):
+        dependents = [n for n in pools[i + 1] if n in unconstrained]
+        prerequisites = [n for n in pools[i] if n not in unconstrained]
+        if not dependents or not prerequisites:
+            return None
+        requires.append((rng.choice(dependents), rng.choice(prerequisites)))
+    linked = {name for pair in requires for name in pair}
+    excludes: list[tuple[str, str]] = []
+    if n_excludes:
+        candidates = [n for n in unconstrained if n not in linked]
+        if len(candidates) < 2:
+            return None
+        a, b = rng.sample(candidates, 2)
+        excludes.append((a, b))
+    return AllocationProblem(free.options, free.budget, tuple(requires), tuple(excludes))
 
 
 def render_allocation(problem: AllocationProblem) -> str:
-    options = "; ".join(f"{o.name} (${o.cost}k, {o.impact})" for o in problem.options)
-    rules = [f"{a} requires {b}" for a, b in problem.requires]
-    rules += [f"{a} excludes {b}" for a, b in problem.excludes]
+    label = {o.name: o.label for o in problem.options}
+    options = "; ".join(f"{o.label} {o.name} (${o.cost}k, {o.impact})" for o in problem.options)
+    rules = [f"{label[a]} requires {label[b]}" for a, b in problem.requires]
+    rules += [f"{label[a]} excludes {label[b]} (not both)" for a, b in problem.excludes]
     text = f"Options (cost, impact points): {options}."
     if rules:
         text += f" Rules: {'; '.join(rules)}."
@@ -152,7 +209,13 @@ def render_allocation(problem: AllocationProblem) -> str:
 
 def draw_schedule(rng: random.Random, domains: Sequence[Domain], level: str) -> ScheduleProblem:
     """Activities from each part's chain, interleaved into a hidden valid order from which the
-    rules are derived; labels follow a shuffled order that breaks at least one rule."""
+    rules are derived; labels follow a shuffled order that breaks at least one rule.
+
+    Every consecutive pair of a chain is a rule, so the order the activity names imply within
+    an area ("build and connect" before "commission and test") is always required; the
+    cross-area rules and the "immediately after" rule come from the hidden order. Orders that
+    interleave the areas differently but meet every rule are equally right, and the prompt
+    says so."""
     parts_of = groups(domains, level)
     size = rng.randint(*SIZES["schedule"][level])
     caps = [sum(len(d.activities) for d in g) for g in parts_of]
@@ -166,10 +229,11 @@ def draw_schedule(rng: random.Random, domains: Sequence[Domain], level: str) -> 
     queues = [list(c) for c in chains]
     while any(queues):
         hidden.append(rng.choice([q for q in queues if q]).pop(0))
-    before = [pair for c in chains for pair in pairwise(c) if rng.random() < 0.8]
+    before = [pair for c in chains for pair in pairwise(c)]
+    chain_of = {name: k for k, chain in enumerate(chains) for name in chain}
     for _ in range(len(chains) - 1 + (level in ("L3", "L4"))):
         i, j = sorted(rng.sample(range(len(hidden)), 2))
-        if (hidden[i], hidden[j]) not in before:
+        if chain_of[hidden[i]] != chain_of[hidden[j]] and (hidden[i], hidden[j]) not in before:
             before.append((hidden[i], hidden[j]))
     adjacent = []
     if level != "L1":

@@ -1,9 +1,11 @@
 """Verifiable tasks: a drawn problem, framed for its level, with code-computed ground truth.
 
-The prompt tells agents the exact final format (`ANSWER: <number>` or `ANSWER: T?, T?, ...`);
-`selforg.tasks.checker.check_answer` then decides correctness from the stored reference. On
-L4 the dispute around the problem stays open-ended (no single right answer), while the core
-the prompt singles out has exactly one checkable answer; the prompt says so.
+The prompt tells agents the exact final format (`ANSWER: <number>`, `ANSWER: <impact>; P?,
+...` or `ANSWER: T?, T?, ...`); `selforg.tasks.checker.check_answer` then decides correctness
+from the stored reference. What the prompt claims about the checkable part is true: a cost has
+one total and an allocation one best selection (unique by construction); a schedule with
+several valid orders says that any of them is correct, one with a single valid order says so
+on L4. On L4 the dispute around the problem stays open-ended (no single right answer).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from selforg.tasks.drawing import (
     render_schedule,
 )
 from selforg.tasks.framing import pick_conflict, withheld_text
+from selforg.tasks.mistakes import method_errors
 from selforg.tasks.text import cap, join_and
 
 _NUMBER_FORMAT = "`ANSWER: <number>`"
 _ORDER_FORMAT = "`ANSWER: T?, T?, ...`"
+_SELECTION_FORMAT = "`ANSWER: <impact>; P?, P?, ...`"
 
 
 @dataclass(frozen=True)
@@ -65,32 +69,51 @@ def _setting(rng: random.Random, domains: Sequence[Domain], level: str, kind: st
             "phase's reserve depends on the previous phase's total.",
             "allocation": f"{who} funds a phased programme across {names}, {trigger}; later "
             "phases' options depend on earlier ones.",
-            "schedule": f"{who} must plan a programme across {names} in dependent phases, "
-            f"{trigger}.",
+            "schedule": f"{who} must sequence a three-phase programme across {names}, "
+            f"{trigger}; rules link the phases.",
         }[kind]
     else:
         conflict = pick_conflict(rng, domains[:3], 3)
-        core = {"cost": "the cost", "allocation": "the funding choice", "schedule": "the order"}
         text = (
             f"{org.name} faces a dispute spanning {names}. {cap(conflict.positions())}. "
-            f"{withheld_text(rng, conflict)} The dispute has no single right answer; "
-            f"{core[kind]} below does."
+            f"{withheld_text(rng, conflict)} The dispute has no single right answer"
         )
         return _Setting(text, org.name, tuple(p.role for p in conflict.parties))
     return _Setting(text, org.name)
+
+
+def _core(level: str, kind: str, unique: bool) -> str:
+    """What the prompt claims about the checkable part's answers; true by construction (cost,
+    allocation) or by count (schedule). On L4 it completes the "no single right answer"
+    sentence of the setting."""
+    if level != "L4":
+        return "" if unique else " Any order that meets every rule is correct."
+    return {
+        "cost": "; the cost below has exactly one.",
+        "allocation": "; the best selection below is unique.",
+        "schedule": "; the order below has exactly one." if unique else
+        ", nor has the order below: any order meeting every rule is correct.",
+    }[kind]
 
 
 def build_verifiable(rng: random.Random, domains: Sequence[Domain], level: str, kind: str) -> Draft:
     """A verifiable task of `kind` (cost, allocation, schedule) at `level`."""
     setting = _setting(rng, domains, level, kind)
     org = setting.org
+    unique = True
     if kind == "cost":
         cost = draw_cost(rng, domains, level)
-        steps, reference = cost.steps, cost.reference()
+        steps = cost.steps
+        reference = cost.reference() | {
+            "method_errors": {
+                name: round(float(cost.exact_total() + miss), 2)
+                for name, miss in method_errors(cost).items()
+            }
+        }
         word = "phase" if level in ("L3", "L4") else "part"
         body = (
-            f"{render_cost(cost, word)} Price each line and apply the adjustments in the order "
-            f"given ({steps} steps); state the final dollar total as {_NUMBER_FORMAT}."
+            f"{render_cost(cost, word, named=level != 'L4')} Follow the order given ({steps} "
+            f"steps); state the total in dollars as {_NUMBER_FORMAT}."
         )
         title = f"Budget calculation for {org}"
     elif kind == "allocation":
@@ -99,20 +122,24 @@ def build_verifiable(rng: random.Random, domains: Sequence[Domain], level: str, 
         body = (
             f"Budget: ${allocation.budget}k. {render_allocation(allocation)} Options are "
             f"all-or-nothing; weigh all {steps}. State the highest total impact within budget "
-            f"as {_NUMBER_FORMAT}, then list your choice."
+            f"and its options as {_SELECTION_FORMAT}."
         )
         title = f"Funding allocation at {org}"
     else:
         schedule = draw_schedule(rng, domains, level)
         steps, reference = len(schedule.labels), schedule.reference()
+        unique = schedule.valid_orders == 1
         body = (
             f"{render_schedule(schedule)} State an order of all {steps} activities that meets "
             f"every rule as {_ORDER_FORMAT}, each label once."
         )
         title = f"Activity sequence for {org}"
+    core = _core(level, kind, unique)
+    head = f"{setting.text}{core}" if level == "L4" else setting.text
+    tail = "" if level == "L4" else core
     return Draft(
         title=title,
-        prompt=f"{setting.text} {body}",
+        prompt=f"{head} {body}{tail}",
         domains=tuple(x.name for x in domains),
         steps=steps,
         stakeholders=setting.stakeholders,

@@ -88,7 +88,7 @@ def build(cells: list[Cell], levels: dict[str, str], rng: np.random.Generator,
         "removed": False, "builds_on": [[] for _ in runs], "follows": None,
         "contribution": "text", "prompt_tokens": 100, "completion_tokens": 50,
         "budget_tokens": 900, "cost_usd": 0.0, "latency_s": 0.1, "cached": False,
-        "parse_ok": True, "error": None})
+        "parse_ok": True, "error": None, "structured_output": "json_object"})
     k = judges * samples
     run_index = np.repeat(np.arange(len(frame)), k)
     scores = {d: 1 + rng.binomial(3, pi[run_index]) for d in DIMENSIONS}
@@ -98,9 +98,9 @@ def build(cells: list[Cell], levels: dict[str, str], rng: np.random.Generator,
                                len(frame)),
         "sample": np.tile(np.arange(samples), judges * len(frame)), **scores,
         "q": sum(scores[d] for d in QUALITY) / 16, "m": scores["mission"] / 4,
-        "rationale": "planted", "verified_correct": None, "prompt_tokens": 300,
+        "rationale": "planted", "verified_correct": None, "verdict": None, "prompt_tokens": 300,
         "completion_tokens": 40, "cost_usd": 0.0, "cached": False, "status": "ok",
-        "error": None})
+        "error": None, "structured_output": "json_object"})
     return Tables(tasks, runs_table, turns, judgments)
 
 

@@ -93,6 +93,7 @@ def _judgments(rng: np.random.Generator, run_id: str, true_q: float) -> list[dic
             rows.append({"run_id": run_id, "judge_model": judge, "sample": sample, **scores,
                          "q": sum(scores[d] for d in QUALITY) / 16, "m": scores["mission"] / 4,
                          "rationale": "ok", "verified_correct": bool(true_q > 0.7),
+                         "verdict": "correct: synthetic" if true_q > 0.7 else "wrong: synthetic",
                          "prompt_tokens": 300, "completion_tokens": 40, "cost_usd": 0.0,
                          "cached": False, "status": "ok", "error": None,
                          "structured_output": "json_object"})

@@ -125,3 +125,19 @@ def test_the_longest_announcement_survives_the_judge_prompt_cut() -> None:
     task = updated_task("Plan the work. " * 200, longest)
     user = build_judge_messages(task, "an answer")[1]["content"]
     assert f"{UPDATE_HEADING}\n{longest}" in user and "[truncated]" in user
+def test_verifiable_runs_carry_the_checkers_verdict(tmp_path: Path) -> None:
+    root = run_study(tmp_path, {"judge-plain": FixedJudge(3)})
+    data = root / "data"
+    tasks = read_table("tasks", data / "tasks.parquet").set_index("task_id")
+    runs = read_table("runs", data / "runs.parquet").set_index("run_id")
+    judgments = read_table("judgments", data / "judgments.parquet")
+    verifiable = runs.loc[judgments["run_id"], "task_id"].map(tasks["verifiable"]).to_numpy()
+    assert verifiable.any()
+    assert judgments.loc[~verifiable, "verdict"].isna().all()
+    assert judgments.loc[~verifiable, "verified_correct"].isna().all()
+    verdicts = judgments.loc[verifiable]
+    assert verdicts["verdict"].str.match(r"(correct|wrong|undecidable): ").all()
+    undecided = verdicts["verdict"].str.startswith("undecidable")
+    assert verdicts.loc[undecided, "verified_correct"].isna().all()
+    decided = verdicts.loc[~undecided]
+    assert (decided["verified_correct"] == decided["verdict"].str.startswith("correct")).all()

@@ -397,6 +397,35 @@ def test_ground_truth_ignores_unverifiable_runs() -> None:
     assert stat.n == 2
 
 
+def test_ground_truth_uses_decided_answers_only_and_counts_them() -> None:
+    verdicts = ["correct: states $10.00", "wrong: states $9.00", "undecidable: no marked "
+                "answer and no statement of a total; the true total appears", None,
+                "undecidable: names every activity but states no order that can be read"]
+    frame = judgments({"a": [4, 1, 3, 2, 4]}, "accuracy").assign(
+        verified_correct=[True, False, None, None, None], verdict=verdicts
+    )
+    stat = rel.ground_truth_agreement(frame, n_boot=20)
+    assert (stat.value, stat.n) == (1.0, 2)
+    assert stat.extra["verifiable_answers"] == 4
+    assert stat.extra["decidable_answers"] == 2
+    assert stat.extra["undecidable_answers"] == 2
+    assert stat.extra["undecidable_reasons"] == {
+        "no marked answer and no statement of a total": 1,
+        "names every activity but states no order that can be read": 1,
+    }
+    assert "the checker decided 2 of 4 verifiable answers (2 undecidable" in stat.note
+
+
+def test_checker_coverage_reaches_a_not_computable_note() -> None:
+    frame = judgments({"a": [4, 3]}, "accuracy").assign(
+        verified_correct=[True, None], verdict=["correct: x", "undecidable: y; z"])
+    stat = rel.ground_truth_agreement(frame, n_boot=10)
+    assert stat.value is None
+    assert "every verified answer is correct" in stat.note
+    assert "decided 1 of 2 verifiable answers (1 undecidable, left out: 1 y)" in stat.note
+    assert stat.extra["decidable_answers"] == 1
+
+
 @pytest.mark.parametrize(
     ("truth", "reason"),
     [

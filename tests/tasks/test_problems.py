@@ -6,11 +6,13 @@ import random
 from itertools import product
 
 from selforg.tasks.problems import (
+    COST_TOLERANCE_USD,
     AllocationProblem,
     Choice,
     CostProblem,
     Line,
     Part,
+    ScheduleProblem,
     schedule_violations,
 )
 
@@ -31,9 +33,52 @@ def test_cost_total_by_hand() -> None:
     assert problem.reference() == {
         "kind": "cost",
         "answer": 1407.9,
-        "tolerance": 0.005,
+        "tolerance_usd": COST_TOLERANCE_USD,
         "unit": "USD",
     }
+
+
+def test_per_thousand_lines_are_priced_per_block() -> None:
+    line = Line("paid search", "clicks", 22000, 2200, per=1000)
+    assert line.cost == 22 * 2200
+    assert CostProblem((Part("a", (line,)),)).total() == 48400.0
+
+
+def test_allocation_reference_carries_what_the_checker_needs() -> None:
+    problem = AllocationProblem(
+        options=(Choice("A", 10, 1, "P1"), Choice("B", 10, 50, "P2"), Choice("C", 10, 40, "P3"),
+                 Choice("D", 10, 30, "P4")),
+        budget=30,
+        requires=(("B", "A"),),
+        excludes=(("C", "D"),),
+    )
+    assert problem.reference() == {
+        "kind": "allocation", "answer": 91, "unit": "impact points", "budget_k": 30,
+        "options": [{"label": f"P{i}", "name": n, "cost_k": 10, "impact": v}
+                    for i, (n, v) in enumerate(zip("ABCD", (1, 50, 40, 30), strict=True),
+                                               start=1)],
+        "requires": [["P2", "P1"]], "excludes": [["P3", "P4"]], "chosen": ["P1", "P2", "P3"],
+    }
+
+
+def test_binding_rules_are_those_whose_removal_raises_the_optimum() -> None:
+    options = (Choice("A", 10, 1), Choice("B", 10, 50), Choice("C", 10, 40), Choice("D", 10, 30))
+    # Two options fit: the best is A + B = 51; without "B requires A" it is B + C = 90,
+    # without "C excludes D" it is C + D = 70.
+    tight = AllocationProblem(options, 20, (("B", "A"),), (("C", "D"),))
+    assert tight.optimum == (51, ("A", "B"))
+    assert tight.binding_rules() == [("requires", "B", "A"), ("excludes", "C", "D")]
+    # With room for all four, only the exclusion keeps D out; A is bought anyway.
+    loose = AllocationProblem(options, 40, (("B", "A"),), (("C", "D"),))
+    assert loose.binding_rules() == [("excludes", "C", "D")]
+    assert AllocationProblem(options, 40).best() == (121, [("A", "B", "C", "D")])
+
+
+def test_allocation_best_lists_every_optimal_set() -> None:
+    problem = AllocationProblem((Choice("A", 10, 5), Choice("B", 10, 5), Choice("C", 20, 9)), 20)
+    assert problem.best() == (10, [("A", "B")])
+    tie = AllocationProblem((Choice("A", 10, 5), Choice("B", 10, 5), Choice("C", 20, 10)), 20)
+    assert tie.best() == (10, [("C",), ("A", "B")])
 
 
 def test_allocation_beats_greedy_when_greedy_is_wrong() -> None:
@@ -99,3 +144,32 @@ def test_schedule_violations_explain_each_broken_rule() -> None:
     assert schedule_violations(["T1", "T2"], labels, [], []) == [
         "order ['T1', 'T2'] is not a permutation of ['T1', 'T2', 'T3']"
     ]
+
+
+def _orders_by_brute_force(problem: ScheduleProblem) -> int:
+    from itertools import permutations
+
+    return sum(
+        not schedule_violations(list(order), list(problem.labels),
+                                [list(p) for p in problem.before],
+                                [list(p) for p in problem.adjacent])
+        for order in permutations(problem.labels)
+    )
+
+
+def test_valid_orders_counts_like_brute_force() -> None:
+    rng = random.Random(7)
+    for _ in range(40):
+        n = rng.randint(3, 7)
+        labels = tuple(f"T{i}" for i in range(1, n + 1))
+        hidden = rng.sample(labels, n)
+        before = tuple({tuple(sorted(rng.sample(range(n), 2))) for _ in range(rng.randint(0, 4))})
+        k = rng.randrange(n - 1)
+        problem = ScheduleProblem(
+            labels=labels,
+            names=labels,
+            before=tuple((hidden[i], hidden[j]) for i, j in before),
+            adjacent=((hidden[k], hidden[k + 1]),) if rng.random() < 0.5 else (),
+            solution=tuple(hidden),
+        )
+        assert problem.valid_orders == _orders_by_brute_force(problem) >= 1

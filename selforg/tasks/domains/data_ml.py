@@ -104,7 +104,7 @@ DOMAIN = Domain(
         CostItem("data labelling", "labelled examples", (1, 3), (2000, 40000)),
         CostItem("warehouse compute", "credits", (2, 4), (500, 8000)),
         CostItem("ML engineering", "engineer-days", (700, 1200), (10, 80)),
-        CostItem("model API usage", "thousand calls", (2, 12), (100, 5000)),
+        CostItem("model API usage", "calls", (2, 12), (100_000, 5_000_000), per=1000),
     ),
     options=(
         Option("Feature store rollout", (80, 200), (15, 40)),

@@ -98,7 +98,7 @@ DOMAIN = Domain(
     cost_items=(
         CostItem("agency nurses", "shifts", (350, 700), (50, 800)),
         CostItem("temporary beds", "bed-days", (400, 900), (100, 2000)),
-        CostItem("text reminders", "thousand messages", (30, 90), (10, 300)),
+        CostItem("text reminders", "messages", (30, 90), (10_000, 300_000), per=1000),
         CostItem("extra theatre sessions", "sessions", (2500, 6000), (10, 120)),
         CostItem("clinical coding audit", "auditor-days", (500, 1000), (5, 40)),
     ),

@@ -96,9 +96,9 @@ DOMAIN = Domain(
         ),
     ),
     cost_items=(
-        CostItem("paid search", "thousand clicks", (400, 2500), (5, 80)),
+        CostItem("paid search", "clicks", (400, 2500), (5_000, 80_000), per=1000),
         CostItem("influencer posts", "posts", (500, 5000), (5, 60)),
-        CostItem("print catalogue", "thousand copies", (300, 900), (10, 200)),
+        CostItem("print catalogue", "copies", (300, 900), (10_000, 200_000), per=1000),
         CostItem("agency creative work", "agency days", (800, 1600), (5, 40)),
         CostItem("event booths", "events", (3000, 15000), (2, 12)),
     ),
