@@ -14,7 +14,9 @@ from tests.conftest import REPO
 BIN = Path(sys.executable).parent
 # What a scratch project copies from this repository: the code the stages run and the pipeline;
 # and, after `dvc init`, the DVC configuration with the offline plots template it names.
-PROJECT_FILES = ("selforg", "stages", "flows", "dvc.yaml", ".gitignore")
+# data/human_ratings.parquet is tracked by git (ratings are typed in, not regenerated)
+PROJECT_FILES = ("selforg", "stages", "flows", "dvc.yaml", ".gitignore",
+                 "data/human_ratings.parquet")
 DVC_FILES = (".dvc/config", ".dvc/plots_offline.html")
 
 

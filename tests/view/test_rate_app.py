@@ -18,7 +18,10 @@ from tests.view.test_store import main_code
 def test_the_sample_is_ok_baseline_runs_shared_by_raters(study: Path) -> None:
     runs = read_table("runs", Paths(study).runs)
     sample = blind_sample(runs, 100)
-    eligible = runs[(runs["status"] == "ok") & runs["shock"].isna()]
+    # a run whose final answer is empty (all agents abstained) has nothing to rate
+    answered = runs["final_answer"].fillna("").str.strip().astype(bool)
+    eligible = runs[(runs["status"] == "ok") & runs["shock"].isna() & answered]
+    assert len(eligible) >= 3
     assert sorted(sample) == sorted(eligible["run_id"])
     assert blind_sample(runs, 3) == sample[:3] == blind_sample(runs, 3, seed=0)
     assert blind_sample(runs, 100, seed=1) != sample
