@@ -1,31 +1,36 @@
-"""The embedded model through the gateway against llama.cpp called directly: tokens per second.
+"""Constrained JSON through selforg's product path against llama.cpp unconstrained: tokens/s.
 
-    .venv/bin/python bench/embedded_model.py [--calls 3] [--max-tokens 48]
+    .venv/bin/python bench/embedded_model.py [--calls 4] [--max-tokens 96]
 
-Both sides make the same `--calls` agent-like calls one after another, with the same
-messages, max_tokens, temperature, seed and response format (the turn JSON schema as the
-grammar, which is what selforg sends for `local/…`):
+Three sides make the same `--calls` agent-like calls, with the same messages, max_tokens,
+temperature and seed:
 
-- direct: `llama_cpp.Llama.create_chat_completion` on an instance built by
-  `selforg.llm.local._Instance`, so its Llama kwargs (context, all cores for generation and
-  batch) and its LlamaRAMCache prefix cache are exactly the provider's;
-- gateway: `Gateway.complete` on `local/smollm2-135m` with a fresh call cache (no hits): cache
-  key, budget, litellm routing, the provider's thread hop and its lock.
+- direct, no grammar: `llama_cpp.Llama.create_chat_completion` without a response format on
+  its own instance (same context size, batch and threads as selforg's engine): llama.cpp's
+  own speed, the reference of the target;
+- direct, grammar: the same call with the turn JSON schema as `response_format`, which is how
+  selforg called llama.cpp before it drove it itself (grammar over the whole vocabulary at
+  every step);
+- gateway: `Gateway.complete` on `local/smollm2-135m` with the turn schema and a fresh call
+  cache (no hits): cache key, budget, litellm routing, the provider's thread hop and lock, and
+  the engine's sample-then-check decoding and prefix reuse.
 
-Each side has its own instance and warms it with one constrained call first; then the two
-sides take turns call by call (which goes first alternates), so the load of this shared
-machine, which moves a lot within minutes, hits both alike. Two prompt sets:
-"distinct" prompts differ from their first word, so neither side reuses a prefix beyond the
-chat template's; "shared" prompts share a long task text and differ only in the agent's
-identity at the end (how selforg builds agent prompts), so the prefix cache is in play on
-both sides. tokens/s = completion tokens / wall time of the calls. Target: gateway >= 90% of
-direct.
+Each side has its own instance and warms it with one call first; then the sides take turns
+call by call (the order rotates), so the load of a shared machine hits all alike. Two prompt
+sets: "distinct" prompts differ from their first word; "shared" prompts share a long task text
+and differ only in the agent's identity at the end (how selforg builds agent prompts), so
+prefix reuse is in play. tokens/s = completion tokens / wall time of the calls. Every gateway
+answer must parse as JSON (as selforg's turn parser reads it, raw newlines allowed
+inside strings) unless it stopped at max_tokens (the count of those is printed).
+Target: gateway >= 75% of direct without grammar.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -35,9 +40,9 @@ from _common import load, machine, markdown_header, markdown_row, scripted_study
 
 from selforg.config import ModelSpec, load_config
 from selforg.llm.cache import CallCache
+from selforg.llm.engine import N_BATCH, N_CTX
 from selforg.llm.gateway import Gateway
-from selforg.llm.local import _Instance
-from selforg.llm.local_models import LOCAL_MODELS
+from selforg.llm.local_models import weights_path
 from selforg.protocols.turn import TURN_SCHEMA
 
 TEMPERATURE = 0.7
@@ -47,9 +52,10 @@ TOPICS = ["hospital records", "warehouse robots", "school timetable", "river flo
 TASK = ("Plan the migration of a hospital's patient records to a new system across IT, legal "
         "compliance and clinical operations. Name the owner, the deadline and the main risk of "
         "each step, keep patient care running throughout, and say how success is measured. ")
+SIDES = ("direct, no grammar", "direct, grammar", "gateway")
 COLUMNS = ["prompts", "side", "calls", "completion tokens", "wall s", "tokens/s",
-           "gateway / direct", "load (1 min)"]
-TARGET = 0.9
+           "/ direct no grammar", "load (1 min)"]
+TARGET = 0.75
 
 
 def prompts(kind: str, count: int) -> list[list[dict[str, str]]]:
@@ -77,68 +83,81 @@ def gateway_for(root: Path) -> tuple[Gateway, ModelSpec]:
 
 
 async def compare(sets: dict[str, list[list[dict[str, str]]]], max_tokens: int,
-                  root: Path) -> dict[tuple[str, str], tuple[int, float]]:
-    """(prompt set, side) -> (completion tokens, wall s), the two sides interleaved call by
-    call (which goes first alternates), so a change in the machine's load hits both alike."""
-    llama = _Instance(LOCAL_MODELS["smollm2-135m"]()).llama
+                  root: Path) -> tuple[dict[tuple[str, str], tuple[int, float]], list[str]]:
+    """(prompt set, side) -> (completion tokens, wall s), the sides interleaved call by call
+    (the order rotates), and the gateway answers that did not parse as JSON."""
+    from llama_cpp import Llama
+
+    threads = os.cpu_count() or 1
+    direct = {side: Llama(model_path=str(weights_path("smollm2-135m")), n_ctx=N_CTX,
+                          n_batch=N_BATCH, n_threads=threads, n_threads_batch=threads,
+                          verbose=False) for side in SIDES[:2]}
     gateway, spec = gateway_for(root)
     fmt: dict[str, Any] = {"type": "json_object", "schema": TURN_SCHEMA}
-    warm = [{"role": "user", "content": "Warm up: reply in JSON."}]
+    unparsed: list[str] = []
 
-    def call_direct(messages: list[dict[str, str]], seed: int) -> int:
-        call: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens,
-                                "temperature": TEMPERATURE, "seed": seed,
-                                "response_format": fmt}
-        out: Any = llama.create_chat_completion(**call)
+    async def call(side: str, messages: list[dict[str, str]], seed: int) -> int:
+        if side == "gateway":
+            result = await gateway.complete(spec, messages, max_tokens=max_tokens,
+                                            temperature=TEMPERATURE, json_schema=TURN_SCHEMA,
+                                            seed=seed)
+            if result.error is not None or result.cached:
+                raise SystemExit(f"gateway call not fresh or failed: {result.error}")
+            if result.completion_tokens < max_tokens:
+                try:
+                    json.loads(result.text, strict=False)
+                except ValueError:
+                    unparsed.append(result.text)
+            return result.completion_tokens
+        kwargs: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens,
+                                  "temperature": TEMPERATURE, "seed": seed}
+        if side == "direct, grammar":
+            kwargs["response_format"] = fmt
+        out: Any = direct[side].create_chat_completion(**kwargs)
         return int(out["usage"]["completion_tokens"])
 
-    async def call_gateway(messages: list[dict[str, str]], seed: int) -> int:
-        result = await gateway.complete(spec, messages, max_tokens=max_tokens,
-                                        temperature=TEMPERATURE, json_schema=TURN_SCHEMA,
-                                        seed=seed)
-        if result.error is not None or result.cached:
-            raise SystemExit(f"gateway call not fresh or failed: {result.error}")
-        return result.completion_tokens
-
-    call_direct(warm, 999)
-    await call_gateway(warm, 999)
+    for side in SIDES:
+        await call(side, [{"role": "user", "content": "Warm up: reply in JSON."}], 999)
     totals: dict[tuple[str, str], tuple[int, float]] = {}
+    turn = 0
     for kind, calls in sets.items():
         for seed, messages in enumerate(calls):
-            sides = ["direct", "gateway"] if seed % 2 == 0 else ["gateway", "direct"]
-            for side in sides:
+            for side in SIDES[turn % 3:] + SIDES[:turn % 3]:
                 started = time.perf_counter()
-                tokens = (call_direct(messages, seed) if side == "direct"
-                          else await call_gateway(messages, seed))
+                tokens = await call(side, messages, seed)
                 wall = time.perf_counter() - started
                 before = totals.get((kind, side), (0, 0.0))
                 totals[(kind, side)] = (before[0] + tokens, before[1] + wall)
-    return totals
+            turn += 1
+    return totals, unparsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=3, help="calls per side and set (default 3)")
-    parser.add_argument("--max-tokens", type=int, default=48,
-                        help="max_tokens per call (default 48)")
+    parser.add_argument("--calls", type=int, default=4, help="calls per side and set (default 4)")
+    parser.add_argument("--max-tokens", type=int, default=96,
+                        help="max_tokens per call (default 96)")
     args = parser.parse_args()
-    print(f"{machine()}; SmolLM2-135M Q4_1, {args.calls} calls per side, "
+    print(f"{machine()}; SmolLM2-135M Q4_1, {args.calls} calls per side and set, "
           f"max_tokens {args.max_tokens}, temperature {TEMPERATURE}\n")
     print(markdown_header(COLUMNS), flush=True)
     sets = {kind: prompts(kind, args.calls) for kind in ("distinct", "shared")}
     with tempfile.TemporaryDirectory() as tmp:
-        totals = asyncio.run(compare(sets, args.max_tokens, Path(tmp)))
+        totals, unparsed = asyncio.run(compare(sets, args.max_tokens, Path(tmp)))
+    ratios = []
     for kind in sets:
-        d_tokens, d_wall = totals[(kind, "direct")]
-        g_tokens, g_wall = totals[(kind, "gateway")]
-        ratio = (g_tokens / g_wall) / (d_tokens / d_wall)
-        for side, tokens, wall in (("direct", d_tokens, d_wall),
-                                   ("gateway", g_tokens, g_wall)):
+        base_tokens, base_wall = totals[(kind, SIDES[0])]
+        for side in SIDES:
+            tokens, wall = totals[(kind, side)]
+            ratio = (tokens / wall) / (base_tokens / base_wall)
+            if side == "gateway":
+                ratios.append(ratio)
             print(markdown_row([kind, side, len(sets[kind]), tokens, round(wall, 2),
-                                round(tokens / wall, 1),
-                                f"{ratio:.0%}" if side == "gateway" else "",
-                                load().split()[1]]))
-    print(f"\ntarget: gateway >= {TARGET:.0%} of direct tokens/s")
+                                round(tokens / wall, 1), f"{ratio:.0%}", load().split()[1]]))
+    print(f"\ngateway answers that stopped before max_tokens and did not parse: {len(unparsed)}")
+    worst = min(ratios)
+    print(f"gateway / direct without grammar: {worst:.0%} at worst; target >= {TARGET:.0%}: "
+          f"{'met' if worst >= TARGET else 'missed'}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from typing import Any
 
 from selforg.config import ModelSpec, StudyConfig
 from selforg.errors import SelforgError
-from selforg.llm import providers, structured
+from selforg.llm import local_models, providers, structured
 from selforg.llm.budget import Budget
 from selforg.llm.cache import CachedCall, CallCache, call_key
 from selforg.llm.pricing import Prices, prices_for
@@ -164,12 +164,16 @@ class Gateway:
                  temperature: float, json_schema: dict[str, Any] | None, mode: str | None,
                  replicate: int, seed: int) -> dict[str, Any]:
         """The request as it will be sent (the messages carry the schema in prompt mode), plus
-        the replicate: what the cache key is made of."""
+        the replicate and, for an embedded model, its weights' hash and engine version: what
+        the cache key is made of."""
         sent = (structured.messages_for(mode, messages, json_schema)
                 if json_schema is not None and mode is not None else messages)
-        return {"model": spec.model, "api_base": spec.api_base, "messages": sent,
-                "max_tokens": max_tokens, "temperature": temperature, "schema": json_schema,
-                "structured_output": mode, "replicate": replicate, "seed": seed}
+        request = {"model": spec.model, "api_base": spec.api_base, "messages": sent,
+                   "max_tokens": max_tokens, "temperature": temperature, "schema": json_schema,
+                   "structured_output": mode, "replicate": replicate, "seed": seed}
+        if providers.provider_of(spec.model) == "local":
+            request["engine"] = local_models.identity(spec.model.removeprefix("local/"))
+        return request
 
     async def complete(self, spec: ModelSpec, messages: list[dict[str, str]], *,
                        max_tokens: int, temperature: float,

@@ -87,12 +87,13 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
 
     provider = provider_of(spec.model)
     if provider == "local":
-        from selforg.llm.local_models import EMBEDDED_FIX, LOCAL_MODELS, missing_packages
+        from selforg.errors import SelforgError
+        from selforg.llm.local_models import EMBEDDED_FIX, missing_packages, weights_path
 
-        name = spec.model.removeprefix("local/")
-        if name not in LOCAL_MODELS:
-            return [(f"unknown local model {spec.model!r}",
-                     f"use one of: {', '.join('local/' + n for n in sorted(LOCAL_MODELS))}")]
+        try:
+            weights_path(spec.model.removeprefix("local/"))
+        except SelforgError as error:
+            return error.problems
         if missing := missing_packages():
             return [(f"{spec.model!r} runs in-process through {' and '.join(missing)}, "
                      "which is not installed", EMBEDDED_FIX)]

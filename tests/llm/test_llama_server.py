@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import yaml
 
-from selforg.llm.local import N_BATCH, N_CTX
+from selforg.llm.engine import N_BATCH, N_CTX
 from selforg.llm.local_models import weights_path
 from selforg.tables import read_table
 from stages.generate_tasks import generate_tasks
