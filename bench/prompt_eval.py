@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/prompt_eval.py [--study default|smoke64] [--protocol NAME ...]
 
-Runs the real stages (generate_tasks, run_protocol, judge) of a study on the embedded model,
-once per policy, each in its own process with a fresh call cache, and prints per policy: calls,
-prompt tokens sent per call, prompt tokens evaluated per call, saved-state restores, wall time
-of the stages, and the process's peak RSS.
+Runs the real stages generate_tasks and run_protocol of a study on the embedded model (the
+agents' calls: where prompts share long prefixes), once per policy, each in its own process
+with a fresh call cache, and prints per policy: calls, prompt tokens sent per call, prompt
+tokens evaluated per call, saved-state restores, wall time of the stages, and the process's
+peak RSS. (`make study` prints the same counts for the shipped policy after run_protocol and
+after judge.)
 
 - none: every prompt evaluated from its first token (what a cacheless server does);
 - context: only the longest prefix shared with what the context holds is skipped;
@@ -14,8 +16,8 @@ of the stages, and the process's peak RSS.
 
 `--study default` is params.yaml (the README's study); `--study smoke64` is params/smoke.yaml at
 N = 64 (the protocols given, sequential and broadcast by default). The last line says whether
-the three policies produced the same turns and judgments, text for text: prefix reuse must
-not change an answer (docs/performance.md).
+the three policies produced the same turns, text for text: prefix reuse must not change an
+answer (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -60,9 +62,7 @@ def child(policy: str, root: Path) -> None:
     """One policy's run, in this process: the stages, then the engine's counters as JSON."""
     sys.path.insert(0, str(REPO))
     import selforg.llm.local as local
-    from selforg.llm import providers
     from stages.generate_tasks import generate_tasks
-    from stages.judge import judge
     from stages.run_protocol import run_protocol
 
     local.Engine = functools.partial(local.Engine, **POLICIES[policy])  # type: ignore[misc]
@@ -70,21 +70,15 @@ def child(policy: str, root: Path) -> None:
     started = time.perf_counter()
     generate_tasks(params, root)
     run_protocol(params, root)
-    judge(params, root)
     wall = time.perf_counter() - started
-    litellm = providers.import_litellm()
-    handler = next(p["custom_handler"] for p in litellm.custom_provider_map
-                   if p["provider"] == "local")
-    stats = [vars(inst.engine.stats) for inst in handler._instances.values()]
-    con = duckdb.connect()
+    stats = local.engine_stats()
     digest = hashlib.sha256()
-    for table, order in (("turns", "run_id, round, agent"),
-                         ("judgments", "run_id, judge_model, sample")):
-        for row in con.execute(f"select * exclude (latency_s) from "
-                               f"read_parquet('{root / 'data' / table}.parquet') "
-                               f"order by {order}").fetchall():
-            digest.update(repr(row).encode())
-    print(json.dumps({"stats": stats, "wall": wall, "rss": peak_rss_mb(),
+    for row in duckdb.connect().execute(
+            f"select run_id, round, agent, contribution, prompt_tokens, completion_tokens "
+            f"from read_parquet('{root / 'data' / 'turns.parquet'}') "
+            f"order by run_id, round, agent").fetchall():
+        digest.update(repr(row).encode())
+    print(json.dumps({"stats": vars(stats), "wall": wall, "rss": peak_rss_mb(),
                       "answers": digest.hexdigest()}))
 
 
@@ -113,7 +107,7 @@ def main() -> None:
             if out.returncode != 0:
                 raise SystemExit(f"{policy}: exit {out.returncode}\n{out.stderr[-3000:]}")
             result = json.loads(out.stdout.strip().splitlines()[-1])
-        totals = {k: sum(s[k] for s in result["stats"]) for k in result["stats"][0]}
+        totals = result["stats"]
         calls = totals["calls"]
         answers.add(result["answers"])
         print(markdown_row([policy, calls, round(totals["prompt_tokens"] / calls),
@@ -121,7 +115,7 @@ def main() -> None:
                             f"{totals['evaluated_tokens'] / totals['prompt_tokens']:.0%}",
                             totals["restores"], round(result["wall"]),
                             round(result["rss"]), load().split()[1]]), flush=True)
-    print(f"\nturns and judgments identical under every policy: "
+    print(f"\nturns identical under every policy: "
           f"{'yes' if len(answers) == 1 else 'NO'}")
 
 

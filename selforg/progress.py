@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from tqdm import tqdm
 
+from selforg.llm import providers
 from selforg.llm.gateway import Gateway, GatewayStats
 
 
@@ -47,3 +48,9 @@ def print_gateway_notes(stage: str, gateway: Gateway) -> None:
               f"the server may still have been computing them{hint}")
     for line in s.fallbacks:
         print(f"{stage}: {line}")
+    engine = providers.local_engine_stats()
+    if engine is not None and engine.prompt_tokens:
+        print(f"{stage}: the embedded model evaluated {engine.evaluated_tokens:,} of "
+              f"{engine.prompt_tokens:,} prompt tokens "
+              f"({engine.evaluated_tokens / engine.prompt_tokens:.0%}; the rest reused from "
+              f"prefixes shared with earlier calls) and generated {engine.completion_tokens:,}")

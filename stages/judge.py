@@ -19,6 +19,7 @@ from selforg.failures import check_failures
 from selforg.judging.panel import jobs_for, judge_all
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
+from selforg.llm.providers import release_local_models
 from selforg.paths import Paths
 from selforg.progress import print_gateway_notes, progress
 from selforg.prompt_log import PromptLog
@@ -39,6 +40,7 @@ def judge(params: Path, root: Path) -> Path:
     with progress(len(jobs), "judge", "judgment", gateway.stats) as bar:
         log = PromptLog()
         rows = asyncio.run(judge_all(cfg, jobs, gateway, on_done=bar.advance, prompt_log=log))
+    release_local_models()  # before the tables are validated: the model's memory is not needed
     calls = sorted(log.calls, key=lambda r: (r["run_id"], r["judge_model"], r["sample"]))
     texts = log.text_rows(calls)
     validate("judgments", rows, runs=runs)

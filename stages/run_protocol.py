@@ -26,6 +26,7 @@ from selforg.entry import stage_main
 from selforg.failures import check_failures
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
+from selforg.llm.providers import release_local_models
 from selforg.paths import Paths
 from selforg.progress import print_gateway_notes, progress
 from selforg.runner import execute, plan_runs
@@ -42,6 +43,7 @@ def run_protocol(params: Path, root: Path) -> Path:
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(specs), "run_protocol", "run", gateway.stats) as bar:
         outcomes = asyncio.run(execute(cfg, specs, gateway, on_done=bar.advance))
+    release_local_models()  # before the tables are validated: the model's memory is not needed
     write_run_tables(root, outcomes, tasks)
     runs = [o.run for o in outcomes]
     failed = sum(r["status"] != "ok" for r in runs)

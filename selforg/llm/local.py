@@ -19,8 +19,12 @@ from typing import Any
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
 
-from selforg.llm.engine import Engine
+from selforg.llm.engine import Engine, EngineStats
 from selforg.llm.local_models import weights_path
+
+# The loaded engines, by model name (one per process and model), and the counters of those
+# already released, so a stage's closing line counts every call.
+_LOAD_LOCK = threading.Lock()
 
 
 class _Instance:
@@ -31,19 +35,47 @@ class _Instance:
         atexit.register(self.engine.close)
 
 
+_INSTANCES: dict[str, _Instance] = {}
+_RELEASED = EngineStats()
+
+
+def _add(total: EngineStats, stats: EngineStats) -> None:
+    for key, value in vars(stats).items():
+        setattr(total, key, getattr(total, key) + value)
+
+
+def engine_stats() -> EngineStats | None:
+    """The counters of every engine this process loaded, summed; None if it loaded none."""
+    with _LOAD_LOCK:
+        if not _INSTANCES and not _RELEASED.calls:
+            return None
+        total = EngineStats()
+        _add(total, _RELEASED)
+        for inst in _INSTANCES.values():
+            _add(total, inst.engine.stats)
+        return total
+
+
+def release() -> None:
+    """Free every loaded model (weights, context, saved prefixes): a stage calls this once its
+    model calls are done, so validating and writing its tables does not stack on top of the
+    model's memory. A later call loads the model again."""
+    with _LOAD_LOCK:
+        for inst in _INSTANCES.values():
+            with inst.lock:
+                _add(_RELEASED, inst.engine.stats)
+                inst.engine.close()
+        _INSTANCES.clear()
+
+
 class LocalLlama(CustomLLM):
     """litellm handler for `local/...` model strings."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._instances: dict[str, _Instance] = {}
-        self._load_lock = threading.Lock()
-
     def instance(self, name: str) -> _Instance:
-        with self._load_lock:
-            if name not in self._instances:
-                self._instances[name] = _Instance(name)
-            return self._instances[name]
+        with _LOAD_LOCK:
+            if name not in _INSTANCES:
+                _INSTANCES[name] = _Instance(name)
+            return _INSTANCES[name]
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         name = kwargs["model"].removeprefix("local/")

@@ -9,6 +9,7 @@ registered in litellm's custom_provider_map so they take exactly the same path.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from selforg.config import ModelSpec
@@ -79,6 +80,20 @@ def declare_free(model: str) -> None:
     litellm.register_model({model: {**dict.fromkeys(ZERO_RATES, 0.0),
                                     "litellm_provider": provider, "mode": "chat"}})
     _declared_free.add(model)
+
+
+def local_engine_stats() -> Any:
+    """The embedded engines' counters (selforg.llm.engine.EngineStats) summed over this
+    process, or None if no embedded model ran (llama.cpp is then never imported)."""
+    local = sys.modules.get("selforg.llm.local")
+    return local.engine_stats() if local is not None else None
+
+
+def release_local_models() -> None:
+    """Free the embedded models this process loaded (none loaded: nothing to do)."""
+    local = sys.modules.get("selforg.llm.local")
+    if local is not None:
+        local.release()
 
 
 def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
