@@ -103,15 +103,25 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
     provider = provider_of(spec.model)
     if provider == "local":
         from selforg.errors import SelforgError
-        from selforg.llm.local_models import EMBEDDED_FIX, missing_packages, weights_path
+        from selforg.llm.local_models import (
+            EMBEDDED_FIX,
+            LOCAL_MODELS,
+            is_path,
+            missing_packages,
+            weights_path,
+        )
 
-        try:
-            weights_path(spec.model.removeprefix("local/"))
-        except SelforgError as error:
-            return error.problems
-        if missing := missing_packages():
+        name = spec.model.removeprefix("local/")
+        missing = missing_packages()
+        if is_path(name):  # a file of the user's: only llama.cpp itself is needed
+            missing = [dist for dist in missing if dist == "llama-cpp-python"]
+        if missing and (is_path(name) or name in LOCAL_MODELS):
             return [(f"{spec.model!r} runs in-process through {' and '.join(missing)}, "
                      "which is not installed", EMBEDDED_FIX)]
+        try:
+            weights_path(name)
+        except SelforgError as error:
+            return error.problems
         return []
     if provider == "scripted":
         return []
