@@ -44,6 +44,7 @@ class _Instance:
     def __init__(self, name: str) -> None:
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llama-{name}")
         self.engine = self.thread.submit(Engine, weights_path(name)).result()
+        self.closed = False
         # Free the model before interpreter teardown; llama.cpp's own finaliser fails then.
         atexit.register(self.close)
 
@@ -51,7 +52,14 @@ class _Instance:
         return self.thread.submit(call).result()
 
     def close(self) -> None:
-        self.run(self.engine.close)
+        """Free the model and its thread (once: a released instance is closed again at exit)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.run(self.engine.close)
+        except RuntimeError:  # at exit Python has already stopped executor threads
+            self.engine.close()
         self.thread.shutdown()
 
 
