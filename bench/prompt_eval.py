@@ -51,8 +51,8 @@ def study_params(study: str, protocols: list[str] | None, cache: Path) -> dict[s
     else:
         params = yaml.safe_load((REPO / "params" / "smoke.yaml").read_text())
         params["study"]["n_agents"] = [64]
-        params["study"]["protocols"] = protocols or ["sequential", "broadcast"]
-    if protocols and study == "default":
+        params["study"]["protocols"] = ["sequential", "broadcast"]
+    if protocols:
         params["study"]["protocols"] = protocols
     params["cache"] = {"dir": str(cache)}
     return params

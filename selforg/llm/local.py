@@ -25,8 +25,6 @@ from litellm.types.utils import ModelResponse, Usage
 from selforg.llm.engine import Engine, EngineStats
 from selforg.llm.local_models import weights_path
 
-# The loaded engines, by model name (one per process and model), and the counters of those
-# already released, so a stage's closing line counts every call.
 _LOAD_LOCK = threading.Lock()
 T = TypeVar("T")
 
@@ -63,6 +61,8 @@ class _Instance:
         self.thread.shutdown()
 
 
+# The loaded engines, by model name (one per process and model), and the counters of those
+# already released, so a stage's closing line counts every call.
 _INSTANCES: dict[str, _Instance] = {}
 _RELEASED = EngineStats()
 

@@ -68,7 +68,7 @@ class Sampler:
                  temperature: float, seed: int) -> None:
         self.n_vocab = n_vocab
         self.free = _chain(None, temperature, seed)
-        self.tail = _chain(None, temperature, seed + 2, top_k=False)
+        self.tail: Any | None = None
         self.constrained: Any | None = None
         self.grammar: Any | None = None
         if grammar is not None:
@@ -80,6 +80,8 @@ class Sampler:
             # alone, so one grammar state follows the tokens whichever chain chose them.
             self.constrained = _chain(handle, temperature, seed + 1)
             self.grammar = handle
+            # The rest of the chain after top-k, for a draw among allowed top candidates.
+            self.tail = _chain(None, temperature, seed + 2, top_k=False)
         self._one: Any = llama_cpp.llama_token_data()
         self._one_array = llama_cpp.llama_token_data_array(
             data=ctypes.pointer(self._one), size=1, selected=-1, sorted=False)
