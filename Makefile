@@ -53,10 +53,13 @@ study: $(STAMP)
 	$(BIN)/dvc repro
 	$(BIN)/selforg summary
 
+# The suite on one worker per core (pytest-xdist), a module per worker at a time so a module's
+# fixtures (a study run once and read by many tests) are built once; tests/conftest.py hands
+# out the slow modules first and gives each worker's embedded model its share of the cores.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto --dist loadscope
 
 lock:
 	$(BIN)/uv pip compile --python-version 3.11 --generate-hashes requirements/base.in -o requirements/base.lock

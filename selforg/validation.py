@@ -10,6 +10,10 @@ naming the table, the failed expectation and the offending rows.
 Great Expectations runs in an ephemeral context (no project directory, nothing written, no
 network) with a pandas data source. It is imported inside `validate` because the import costs
 seconds, and its progress bars are switched off through the context so stage output stays clean.
+Python cannot unload a module, and GE's import holds about 140 MB: a stage that is about to load
+an in-process model checks its inputs in a short-lived child process (`validate_inputs` with
+`apart=True`), so GE and the model never share the stage's memory; its outputs are validated
+after the model is released.
 
 Referential integrity (runs.task_id in tasks, turns/judgments.run_id in runs) is checked with
 plain pandas (`Series.isin`), not Great Expectations: GE has no cross-table expectation, and
@@ -20,7 +24,9 @@ milliseconds with pandas). Its failures are reported in the same form as the exp
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
@@ -85,6 +91,43 @@ def validate(name: str, frame: Rows, *, tasks: Rows | None = None,
         if referenced is not None:
             problems += _dangling(name, data, column, table, _keys(referenced, column))
     _raise(name, problems)
+
+
+# One input check: the table's name, its rows and the referenced tables (`tasks`, `runs`).
+Check: TypeAlias = tuple[str, pd.DataFrame, Mapping[str, pd.DataFrame]]
+
+
+def validate_inputs(checks: Sequence[Check], *, apart: bool) -> None:
+    """Validate a stage's inputs in order, stopping at the first table that fails.
+
+    With `apart`, in a child process that exits before the stage goes on (see the module's
+    docstring): a spawned one, as a fork would inherit the threads of pyarrow and DuckDB. It
+    costs the child's imports (a few seconds), so stages ask for it only when they load a
+    model in-process (`selforg.llm.providers.loads_in_process`).
+    """
+    if not apart:
+        _check_all(checks)
+        return
+    with ProcessPoolExecutor(max_workers=1,
+                             mp_context=multiprocessing.get_context("spawn")) as child:
+        problems = child.submit(_problems_of, checks).result()
+    if problems:
+        raise DataError(problems)
+
+
+def _check_all(checks: Sequence[Check]) -> None:
+    for name, frame, refs in checks:
+        validate(name, frame, **refs)
+
+
+def _problems_of(checks: Sequence[Check]) -> list[tuple[str, str]]:
+    """The first failing table's problems (in the child: a DataError's problems pickle as
+    data, the exception itself would not keep them)."""
+    try:
+        _check_all(checks)
+    except DataError as exc:
+        return exc.problems
+    return []
 
 
 def _raise(name: str, problems: list[tuple[str, str]]) -> None:

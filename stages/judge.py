@@ -19,12 +19,12 @@ from selforg.failures import check_failures
 from selforg.judging.panel import jobs_for, judge_all
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
-from selforg.llm.providers import release_local_models
+from selforg.llm.providers import loads_in_process, release_local_models
 from selforg.paths import Paths
 from selforg.progress import print_gateway_notes, progress
 from selforg.prompt_log import PromptLog
 from selforg.tables import read_table, write_table
-from selforg.validation import validate, validate_prompt_log
+from selforg.validation import validate, validate_inputs, validate_prompt_log
 
 
 def judge(params: Path, root: Path) -> Path:
@@ -32,8 +32,8 @@ def judge(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
     runs = read_table("runs", paths.runs)
-    validate("tasks", tasks)
-    validate("runs", runs, tasks=tasks)
+    validate_inputs([("tasks", tasks, {}), ("runs", runs, {"tasks": tasks})],
+                    apart=loads_in_process(cfg.judge_models))
     by_id = {t["task_id"]: t for t in tasks.to_dict("records")}
     jobs = jobs_for(cfg, runs.to_dict("records"), by_id)
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))

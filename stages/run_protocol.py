@@ -26,19 +26,20 @@ from selforg.entry import stage_main
 from selforg.failures import check_failures
 from selforg.llm.cache import CallCache
 from selforg.llm.gateway import Gateway
-from selforg.llm.providers import release_local_models
+from selforg.llm.providers import loads_in_process, release_local_models
 from selforg.paths import Paths
 from selforg.progress import print_gateway_notes, progress
 from selforg.runner import execute, plan_runs
 from selforg.tables import read_table
-from selforg.validation import validate
+from selforg.validation import validate_inputs
 
 
 def run_protocol(params: Path, root: Path) -> Path:
     cfg = load_config(params)
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
-    validate("tasks", tasks)
+    validate_inputs([("tasks", tasks, {})],
+                    apart=loads_in_process(cfg.agent_models + cfg.substitute_models))
     specs = plan_runs(cfg, task_views(tasks))
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(specs), "run_protocol", "run", gateway.stats) as bar:

@@ -9,8 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
+from selforg.llm.engine import THREADS_ENV
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# pytest-xdist's workers share the cores: each embedded engine (in this process and in the
+# stages it starts) gets its share, as more llama.cpp threads than cores stall each other.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    os.environ.setdefault(THREADS_ENV, str(max(1, (os.cpu_count() or 1) // _WORKERS)))
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,3 +47,11 @@ def write_params(path: Path, params: dict[str, Any]) -> Path:
 @pytest.fixture
 def scripted_params_file(tmp_path: Path) -> Path:
     return write_params(tmp_path / "params.yaml", scripted_params(tmp_path / "cache"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests (whole studies through DVC, Prefect, servers) first, each module's tests
+    in their order: `make test` runs modules on two workers (pytest-xdist, --dist
+    loadscope), and handing out the longest work first keeps one worker from finishing
+    alone with a long module."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -16,7 +16,7 @@ from selforg.paths import Paths
 from selforg.schema import column_names
 from selforg.tables import read_table, write_table
 from selforg.tasks import generate_tasks
-from selforg.validation import validate
+from selforg.validation import validate, validate_inputs
 from stages.generate_tasks import generate_tasks as generate_tasks_stage
 from stages.judge import judge
 from tests.conftest import scripted_params, write_params
@@ -182,6 +182,25 @@ def test_at_most_five_offending_rows_shown(tables: dict[str, Rows]) -> None:
 
 def test_references_are_checked_only_when_given(tables: dict[str, Rows]) -> None:
     validate("turns", [{**tables["turns"][0], "run_id": "ghost"}])
+
+
+def test_inputs_checked_apart_fail_as_they_fail_in_process(tables: dict[str, Rows]) -> None:
+    """The child process that checks a model stage's inputs (validate_inputs with apart) gives
+    the same DataError, problems and fixes, and stops at the same first bad table."""
+    tasks = pd.DataFrame(tables["tasks"])
+    bad = pd.DataFrame([{**tables["runs"][0], "status": "done"}, tables["runs"][1]])
+    checks = [("tasks", tasks, {}), ("runs", bad, {"tasks": tasks}),
+              ("runs", bad.assign(task_id="ghost"), {"tasks": tasks})]
+    errors = []
+    for apart in (False, True):
+        with pytest.raises(DataError) as caught:
+            validate_inputs(checks, apart=apart)
+        errors.append(caught.value.problems)
+    assert errors[0] == errors[1]
+    assert any("status='done'" in problem for problem, _ in errors[1])
+    assert not any("ghost" in problem for problem, _ in errors[1])  # the third check: not run
+    assert "dvc repro run_protocol" in errors[1][-1][1]
+    validate_inputs(checks[:1], apart=True)
 
 
 def test_judge_stage_stops_on_bad_runs_before_any_model_call(

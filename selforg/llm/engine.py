@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import mmap
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +48,23 @@ PREFIX_CACHE_BYTES = 32 << 20
 # Restore a saved state only when it saves this many more tokens than the context already
 # does (a restore copies the whole state: not worth it for a few tokens).
 MIN_RESTORE_GAIN = 32
+
+
+THREADS_ENV = "SELFORG_LLAMA_THREADS"
+
+
+def threads() -> int:
+    """llama.cpp's CPU threads: one per core, or SELFORG_LLAMA_THREADS (processes sharing the
+    cores, like the test suite's workers, each take fewer: llama.cpp's threads wait for each
+    other at every step by spinning, so more threads than cores stalls them all). Answers do
+    not depend on it: each row of a matrix product is computed by one thread, whichever;
+    tests/llm/test_engine.py checks it."""
+    raw = os.environ.get(THREADS_ENV, "")
+    if not raw:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{THREADS_ENV}={raw!r} is not a positive whole number of threads")
+    return int(raw)
 
 
 @dataclass
@@ -96,9 +114,9 @@ class Engine:
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        threads = os.cpu_count() or 1
+        n_threads = threads()
         self.llama = Llama(model_path=str(path), n_ctx=N_CTX, n_batch=N_BATCH,
-                           n_threads=threads, n_threads_batch=threads, flash_attn=True,
+                           n_threads=n_threads, n_threads_batch=n_threads, flash_attn=True,
                            type_k=KV_TYPE, type_v=KV_TYPE, verbose=False)
         template = self.llama.metadata.get("tokenizer.chat_template")
         if not template:
@@ -176,24 +194,34 @@ class Engine:
         self._held = tokens
         self.stats.evaluated_tokens += len(rest)
         if self.reuse_prefixes and len(rest) >= MIN_RESTORE_GAIN:
-            self.cache.put(tokens, self._save())
+            self._save(tokens)
 
-    def _save(self) -> bytes:
+    def _save(self, tokens: Tokens) -> None:
+        """Keep the context's state for `tokens` in the prefix cache, written by llama.cpp
+        straight into a memory map of its own (see prefix_cache.py)."""
         import llama_cpp
 
         ctx = self.llama._ctx.ctx
         size = llama_cpp.llama_state_seq_get_size(ctx, 0)
-        buffer = (ctypes.c_uint8 * size)()
+        if not self.cache.fits(size):
+            return
+        state = mmap.mmap(-1, size)
+        buffer = (ctypes.c_uint8 * size).from_buffer(state)
         written = llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0)
-        return ctypes.string_at(buffer, written)
+        del buffer  # a map with a live export cannot be closed
+        if written != size:
+            raise RuntimeError(f"llama.cpp wrote {written} of the {size} bytes of a state")
+        self.cache.put(tokens, state)
 
-    def _restore(self, tokens: Tokens, state: bytes) -> None:
+    def _restore(self, tokens: Tokens, state: mmap.mmap) -> None:
         import llama_cpp
 
         ctx = self.llama._ctx.ctx
         llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
-        buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
-        if llama_cpp.llama_state_seq_set_data(ctx, buffer, len(state), 0) != len(state):
+        buffer = (ctypes.c_uint8 * len(state)).from_buffer(state)
+        restored = llama_cpp.llama_state_seq_set_data(ctx, buffer, len(state), 0)
+        del buffer
+        if restored != len(state):
             raise RuntimeError("llama.cpp could not restore a saved prompt state")
         self.llama.input_ids[:len(tokens)] = tokens
         self.llama.n_tokens = len(tokens)

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from litellm import CustomLLM
 from litellm.types.utils import ModelResponse, Usage
 
-from selforg.llm.engine import Engine, EngineStats
+from selforg.llm.engine import Completion, Engine, EngineStats
 from selforg.llm.local_models import weights_path
 
 _LOAD_LOCK = threading.Lock()
@@ -105,29 +105,48 @@ class LocalLlama(CustomLLM):
             return _INSTANCES[name]
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        name = kwargs["model"].removeprefix("local/")
-        params: dict[str, Any] = dict(kwargs.get("optional_params") or {})
-        fmt = params.get("response_format")
-        schema: dict[str, Any] | None = None
-        json_object = False
-        if isinstance(fmt, dict):
-            if fmt.get("type") == "json_schema":
-                schema = fmt["json_schema"]["schema"]
-            elif fmt.get("type") == "json_object":
-                schema, json_object = fmt.get("schema"), True
-        inst = self.instance(name)
-        out = inst.run(functools.partial(
-            inst.engine.complete, kwargs["messages"],
-            max_tokens=params.get("max_tokens") or params.get("max_completion_tokens") or 256,
-            temperature=params.get("temperature", 0.7), seed=int(params.get("seed") or 0),
-            json_schema=schema, json_object=json_object))
-        response: ModelResponse = kwargs["model_response"]
-        response.choices[0].message.content = out.text
-        response.usage = Usage(prompt_tokens=out.prompt_tokens,  # type: ignore[attr-defined]
-                               completion_tokens=out.completion_tokens,
-                               total_tokens=out.prompt_tokens + out.completion_tokens)
-        response.model = f"local/{name}"
-        return response
+        inst = self.instance(_name(kwargs))
+        return _response(kwargs, inst.run(_call(inst, kwargs)))
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        return await asyncio.to_thread(self.completion, *args, **kwargs)
+        """Awaits the model's own thread directly: no executor thread in between, which would
+        only block on it (and hold a malloc arena of its own). Loading a model takes seconds,
+        so the first call of a model loads it off the event loop."""
+        name = _name(kwargs)
+        inst = _INSTANCES.get(name)
+        if inst is None:
+            inst = await asyncio.to_thread(self.instance, name)
+        out = await asyncio.wrap_future(inst.thread.submit(_call(inst, kwargs)))
+        return _response(kwargs, out)
+
+
+def _name(kwargs: dict[str, Any]) -> str:
+    return str(kwargs["model"]).removeprefix("local/")
+
+
+def _call(inst: _Instance, kwargs: dict[str, Any]) -> Callable[[], Completion]:
+    """The engine call that answers this request."""
+    params: dict[str, Any] = dict(kwargs.get("optional_params") or {})
+    fmt = params.get("response_format")
+    schema: dict[str, Any] | None = None
+    json_object = False
+    if isinstance(fmt, dict):
+        if fmt.get("type") == "json_schema":
+            schema = fmt["json_schema"]["schema"]
+        elif fmt.get("type") == "json_object":
+            schema, json_object = fmt.get("schema"), True
+    return functools.partial(
+        inst.engine.complete, kwargs["messages"],
+        max_tokens=params.get("max_tokens") or params.get("max_completion_tokens") or 256,
+        temperature=params.get("temperature", 0.7), seed=int(params.get("seed") or 0),
+        json_schema=schema, json_object=json_object)
+
+
+def _response(kwargs: dict[str, Any], out: Completion) -> ModelResponse:
+    response: ModelResponse = kwargs["model_response"]
+    response.choices[0].message.content = out.text
+    response.usage = Usage(prompt_tokens=out.prompt_tokens,  # type: ignore[attr-defined]
+                           completion_tokens=out.completion_tokens,
+                           total_tokens=out.prompt_tokens + out.completion_tokens)
+    response.model = f"local/{_name(kwargs)}"
+    return response

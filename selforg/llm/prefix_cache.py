@@ -9,10 +9,17 @@ tokens, no logits), so an entry costs what its tokens cost and nothing more.
 One entry per family of prompts: a new prompt replaces every entry it shares at least half of
 its tokens with (the previous agent of the same wave, typically), so a wave of 64 agents holds
 one entry, not 64. Entries beyond `capacity_bytes` go, least recently used first.
+
+Each state is an anonymous memory map of its own (the engine writes it in place), so an evicted
+entry goes back to the operating system at once. Held in malloc'd buffers, the megabyte-sized
+states of a study raised glibc's mmap threshold and were then carved out of the heap, which
+kept them resident after they were dropped: run_protocol grew by about 80 MB over the default
+study's calls (docs/performance.md, Memory).
 """
 
 from __future__ import annotations
 
+import mmap
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -34,7 +41,7 @@ def common_prefix(a: Tokens, b: Tokens) -> int:
 @dataclass(frozen=True)
 class Entry:
     tokens: Tokens
-    state: bytes
+    state: mmap.mmap
 
 
 class PrefixCache:
@@ -63,9 +70,13 @@ class PrefixCache:
             self._entries.move_to_end(found_id)
         return best, found
 
-    def put(self, tokens: Tokens, state: bytes) -> None:
+    def fits(self, nbytes: int) -> bool:
+        """Whether a state of this size can be kept at all (checked before it is copied)."""
+        return 0 < nbytes <= self.capacity_bytes
+
+    def put(self, tokens: Tokens, state: mmap.mmap) -> None:
         """Keep the state of `tokens`, replacing the entries of the same family."""
-        if len(state) > self.capacity_bytes:
+        if not self.fits(len(state)):
             return
         for key in [k for k, e in self._entries.items()
                     if 2 * common_prefix(e.tokens, tokens) >= len(e.tokens)]:

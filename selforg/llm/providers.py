@@ -89,6 +89,12 @@ def local_engine_stats() -> Any:
     return local.engine_stats() if local is not None else None
 
 
+def loads_in_process(models: list[ModelSpec]) -> bool:
+    """Whether calling these models loads an embedded model into this process (the stages
+    then check their inputs apart, selforg.validation.validate_inputs)."""
+    return any(provider_of(m.model) == "local" for m in models)
+
+
 def release_local_models() -> None:
     """Free the embedded models this process loaded (none loaded: nothing to do)."""
     local = sys.modules.get("selforg.llm.local")

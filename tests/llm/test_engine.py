@@ -16,7 +16,7 @@ import pytest
 from selforg.config import load_config
 from selforg.errors import SelforgError
 from selforg.llm.cache import CallCache
-from selforg.llm.engine import Engine
+from selforg.llm.engine import THREADS_ENV, Engine, threads
 from selforg.llm.gateway import Gateway
 from selforg.llm.local_models import identity, weights_path
 from selforg.protocols.turn import TURN_SCHEMA
@@ -66,6 +66,37 @@ def test_prefix_reuse_does_not_change_answers(smollm2: Path, cold: Engine) -> No
         assert warm.stats.evaluated_tokens < warm.stats.prompt_tokens / 2
     finally:
         warm.close()
+
+
+def test_answers_do_not_depend_on_the_thread_count(
+        smollm2: Path, cold: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One thread gives the text two threads give (the suite's workers run engines on fewer
+    threads than a study does, and a fresh clone on another machine must reproduce the
+    committed results), prompt evaluation and generation both."""
+    monkeypatch.setenv(THREADS_ENV, "2")
+    two = Engine(smollm2, reuse_prefixes=False)
+    monkeypatch.setenv(THREADS_ENV, "1")
+    one = Engine(smollm2, reuse_prefixes=False)
+    try:
+        assert (two.llama.n_threads, one.llama.n_threads) == (2, 1)
+        for seed in range(2):
+            args = {"max_tokens": 48, "temperature": 0.7, "seed": seed,
+                    "json_schema": TURN_SCHEMA}
+            assert one.complete(agent(seed), **args).text == two.complete(agent(seed), **args).text
+    finally:
+        one.close()
+        two.close()
+
+
+def test_thread_count_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert threads() == 3
+    monkeypatch.delenv(THREADS_ENV)
+    assert threads() == (os.cpu_count() or 1)
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(THREADS_ENV, bad)
+        with pytest.raises(ValueError, match=THREADS_ENV):
+            threads()
 
 
 def test_constrained_answers_parse_and_follow_the_schema(cold: Engine) -> None:

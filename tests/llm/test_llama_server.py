@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import yaml
 
-from selforg.llm.engine import N_BATCH, N_CTX
+from selforg.llm.engine import N_BATCH, N_CTX, threads
 from selforg.llm.local_models import weights_path
 from selforg.tables import read_table
 from stages.generate_tasks import generate_tasks
@@ -50,7 +50,7 @@ def free_port() -> int:
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m llama_cpp.server` on the embedded GGUF; yields its api_base once it answers."""
     port = free_port()
-    threads = os.cpu_count() or 1
+    n_threads = threads()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
@@ -59,7 +59,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
              # llama.cpp set up as local/ sets it up (context, batch, threads). Decoding still
              # differs: the server's default repeat_penalty is 1.1, in-process it is 1.0
              "--n_ctx", str(N_CTX), "--n_batch", str(N_BATCH),
-             "--n_threads", str(threads), "--n_threads_batch", str(threads)],
+             "--n_threads", str(n_threads), "--n_threads_batch", str(n_threads)],
             stdout=out, stderr=subprocess.STDOUT)
     api_base = f"http://127.0.0.1:{port}/v1"
     try:
