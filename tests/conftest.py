@@ -47,11 +47,3 @@ def write_params(path: Path, params: dict[str, Any]) -> Path:
 @pytest.fixture
 def scripted_params_file(tmp_path: Path) -> Path:
     return write_params(tmp_path / "params.yaml", scripted_params(tmp_path / "cache"))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests (whole studies through DVC, Prefect, servers) first, each module's tests
-    in their order: `make test` runs modules on two workers (pytest-xdist, --dist
-    loadscope), and handing out the longest work first keeps one worker from finishing
-    alone with a long module."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
