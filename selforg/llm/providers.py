@@ -109,6 +109,7 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
     provider = provider_of(spec.model)
     if provider == "local":
         from selforg.errors import SelforgError
+        from selforg.llm.engine import THREADS_ENV, threads
         from selforg.llm.local_models import (
             EMBEDDED_FIX,
             LOCAL_MODELS,
@@ -128,6 +129,11 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
             weights_path(name)
         except SelforgError as error:
             return error.problems
+        try:
+            threads()
+        except ValueError as error:
+            return [(str(error), f"unset {THREADS_ENV} (one thread per core) or set it to a "
+                                 "number of threads, e.g. 2")]
         return []
     if provider == "scripted":
         return []

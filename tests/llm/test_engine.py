@@ -88,7 +88,8 @@ def test_answers_do_not_depend_on_the_thread_count(
         two.close()
 
 
-def test_thread_count_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_thread_count_setting_is_checked(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(THREADS_ENV, "3")
     assert threads() == 3
     monkeypatch.delenv(THREADS_ENV)
@@ -97,6 +98,11 @@ def test_thread_count_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.setenv(THREADS_ENV, bad)
         with pytest.raises(ValueError, match=THREADS_ENV):
             threads()
+    params = scripted_params(tmp_path / "cache")
+    params["models"][0]["model"] = "local/smollm2-135m"
+    with pytest.raises(SelforgError, match=f"{THREADS_ENV}='-1' is not a positive") as caught:
+        load_config(write_params(tmp_path / "p.yaml", params))
+    assert caught.value.exit_code == 2
 
 
 def test_constrained_answers_parse_and_follow_the_schema(cold: Engine) -> None:
