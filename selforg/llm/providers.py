@@ -109,7 +109,6 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
     provider = provider_of(spec.model)
     if provider == "local":
         from selforg.errors import SelforgError
-        from selforg.llm.engine import THREADS_ENV, threads
         from selforg.llm.local_models import (
             EMBEDDED_FIX,
             LOCAL_MODELS,
@@ -129,6 +128,8 @@ def model_problems(spec: ModelSpec) -> list[tuple[str, str]]:
             weights_path(name)
         except SelforgError as error:
             return error.problems
+        from selforg.llm.engine import THREADS_ENV, threads  # llama.cpp is installed by now
+
         try:
             threads()
         except ValueError as error:
