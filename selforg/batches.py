@@ -44,7 +44,7 @@ from selforg.prompt_log import merged
 from selforg.protocols.base import RunSpec, TaskView
 from selforg.runner import RunOutcome, cell_of, execute, plan_runs
 from selforg.tables import read_table, write_table
-from selforg.validation import validate, validate_prompt_log
+from selforg.validation import Check, Receipts, validate, validate_inputs, validate_prompt_log
 
 FORMAT = 3  # 2: outcomes carry their prompt log; 3: turns carry their structured-output mode
 
@@ -160,10 +160,20 @@ def load_study(params: Path, root: Path) -> tuple[StudyConfig, pd.DataFrame]:
     return load_config(params), read_table("tasks", Paths(root).tasks)
 
 
+def receipts_of(cfg: StudyConfig, root: Path) -> Receipts:
+    return Receipts(Paths(root).cache_dir(cfg.cache.dir))
+
+
+def check_tasks(cfg: StudyConfig, root: Path, tasks: pd.DataFrame) -> None:
+    """The tasks table's values, unless the file has a receipt (selforg.validation)."""
+    validate_inputs([Check("tasks", tasks, path=Paths(root).tasks)], apart=False,
+                    receipts=receipts_of(cfg, root))
+
+
 def plan_batches(params: Path, root: Path) -> list[str]:
     """Validate the tasks table once, before any batch spends, and list the batch ids."""
     cfg, tasks = load_study(params, root)
-    validate("tasks", tasks)
+    check_tasks(cfg, root, tasks)
     return [b.id for b in list_batches(cfg, tasks)]
 
 
@@ -191,9 +201,11 @@ def run_batch(params: Path, root: Path, batch_id: str) -> BatchResult:
                        s.calls, s.cache_hits, s.usd, reused=False)
 
 
-def write_run_tables(root: Path, outcomes: Sequence[RunOutcome], tasks: pd.DataFrame) -> None:
+def write_run_tables(root: Path, outcomes: Sequence[RunOutcome], tasks: pd.DataFrame,
+                     receipts: Receipts) -> None:
     """Validate and write runs, turns and their prompt log from outcomes sorted by run_id
-    (stage and merge); shared prompt text is stored once for the whole study."""
+    (stage and merge), with receipts for the tables later stages read; shared prompt text is
+    stored once for the whole study."""
     paths = Paths(root)
     runs = [o.run for o in outcomes]
     turns = [t for o in outcomes for t in o.turns]
@@ -206,12 +218,14 @@ def write_run_tables(root: Path, outcomes: Sequence[RunOutcome], tasks: pd.DataF
     write_table("turns", turns, paths.turns)
     write_table("prompts", log.calls, paths.prompts)
     write_table("prompt_texts", texts, paths.prompt_texts)
+    for name in ("runs", "turns"):  # the tables later stages read
+        receipts.record(name, paths.table(name))
 
 
 def merge_batches(params: Path, root: Path) -> Path:
     """Write data/runs.parquet and data/turns.parquet from every batch's current partial."""
     cfg, tasks = load_study(params, root)
-    validate("tasks", tasks)
+    check_tasks(cfg, root, tasks)
     outcomes: list[RunOutcome] = []
     for batch in list_batches(cfg, tasks):
         path = batch_path(root, batch.id)
@@ -224,7 +238,7 @@ def merge_batches(params: Path, root: Path) -> Path:
                             "re-run the study (`selforg run`): the batch is recomputed")
         outcomes.extend(_outcomes(data))
     outcomes.sort(key=lambda o: o.run["run_id"])
-    write_run_tables(root, outcomes, tasks)
+    write_run_tables(root, outcomes, tasks, receipts_of(cfg, root))
     paths = Paths(root)
     accepted = check_failures("run-protocol", "runs", [o.run for o in outcomes],
                               cfg.study.max_failed_share, f"{paths.runs}, {paths.turns}")

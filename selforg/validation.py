@@ -15,6 +15,12 @@ an in-process model checks its inputs in a short-lived child process (`validate_
 `apart=True`), so GE and the model never share the stage's memory; its outputs are validated
 after the model is released.
 
+Each table is checked by GE once: a stage records a receipt for every table file it writes or
+checks (`Receipts`, under the call cache directory, keyed by the file's SHA-256 and the
+suite's `suite_id`), and a stage reading a file with a receipt checks only its references. So
+`aggregate`, whose four inputs were written by earlier stages, does not import GE at all, and a
+model stage starts no child for inputs with receipts.
+
 Referential integrity (runs.task_id in tasks, turns/judgments.run_id in runs) is checked with
 plain pandas (`Series.isin`), not Great Expectations: GE has no cross-table expectation, and
 `expect_column_values_to_be_in_set` over the parent's keys re-serialises the whole key list
@@ -24,9 +30,14 @@ milliseconds with pandas). Its failures are reported in the same form as the exp
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
@@ -46,6 +57,8 @@ if TYPE_CHECKING:
 Rows: TypeAlias = pd.DataFrame | Sequence[Mapping[str, Any]]
 
 MAX_SHOWN = 5
+# Part of every suite_id: raise it when the way a frame is prepared for GE changes (_hashable).
+SUITE_FORMAT = 1
 STATUSES = ["ok", "failed"]
 MODES = list(CHAIN)
 SCORES = ["accuracy", "completeness", "coherence", "actionability", "mission"]
@@ -79,52 +92,117 @@ def validate(name: str, frame: Rows, *, tasks: Rows | None = None,
     and either is ignored where the table does not reference it (so a caller holding all
     tables can pass both everywhere). Without them referential integrity is not checked.
     """
+    _validate(name, frame, {"tasks": tasks, "runs": runs}, suite=True)
+
+
+def _validate(name: str, frame: Rows, refs: Mapping[str, Rows | None], *, suite: bool) -> None:
+    """`validate`; without `suite`, only referential integrity (the file has a receipt)."""
     if name not in TABLES:
         raise ValueError(f"unknown table {name!r}; expected one of {sorted(TABLES)}")
     data = _frame(name, frame)
-    results = _run_suite(name, _hashable(name, data), _expectations(name))
-    problems = _problems(name, data, results)
+    problems = _suite_problems(name, data) if suite else []
     parent = PARENT.get(name)
     if parent is not None and parent[1] in data.columns:
         table, column = parent
-        referenced = tasks if table == "tasks" else runs
+        referenced = refs.get(table)
         if referenced is not None:
             problems += _dangling(name, data, column, table, _keys(referenced, column))
     _raise(name, problems)
 
 
-# One input check: the table's name, its rows and the referenced tables (`tasks`, `runs`).
-Check: TypeAlias = tuple[str, pd.DataFrame, Mapping[str, pd.DataFrame]]
+def _suite_problems(name: str, data: pd.DataFrame) -> list[tuple[str, str]]:
+    """The failed expectations of the table's suite.
+
+    A table with no rows and the schema's columns passes every rule (each is about values;
+    tests/test_validation.py checks GE agrees for every table), so GE is not started for it:
+    a study without human ratings does not import GE to check an empty table.
+    """
+    if data.empty and list(data.columns) == column_names(name):
+        return []
+    return _problems(name, data, _run_suite(name, _hashable(name, data), _expectations(name)))
 
 
-def validate_inputs(checks: Sequence[Check], *, apart: bool) -> None:
+@dataclass(frozen=True)
+class Check:
+    """One table a stage reads: its name, its rows as read, the tables it references
+    (`tasks`, `runs`) and the file it was read from, for receipts (None: not from a file)."""
+
+    name: str
+    frame: pd.DataFrame
+    refs: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    path: Path | None = None
+
+
+class Receipts:
+    """The table files that have passed their suite, one empty file each under
+    `<cache dir>/validated/`, named by table, `suite_id` and the SHA-256 of the file's bytes.
+
+    A stage records a receipt for each table it writes (its rows passed before writing) and
+    for each input it checked; a later stage reading a file with a receipt checks only its
+    references. So a study's tables are checked by GE once each, and a stage whose inputs
+    all have receipts does not import GE for them (seconds per stage process). A file that
+    changed in any byte, or a changed rule or GE version, has no receipt and is checked again.
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.directory = cache_dir / "validated"
+
+    def key(self, name: str, path: Path) -> str:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return f"{name}-{suite_id(name)}-{digest}"
+
+    def has(self, key: str) -> bool:
+        return (self.directory / key).is_file()
+
+    def add(self, key: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / key).touch()
+
+    def record(self, name: str, path: Path) -> None:
+        """A receipt for a table file a stage has just written from validated rows."""
+        self.add(self.key(name, path))
+
+
+def validate_inputs(checks: Sequence[Check], *, apart: bool,
+                    receipts: Receipts | None = None) -> None:
     """Validate a stage's inputs in order, stopping at the first table that fails.
 
-    With `apart`, in a child process that exits before the stage goes on (see the module's
-    docstring): a spawned one, as a fork would inherit the threads of pyarrow and DuckDB. It
-    costs the child's imports (a few seconds), so stages ask for it only when they load a
-    model in-process (`selforg.llm.providers.loads_in_process`).
+    With `receipts`, a file that has one is checked for its references only (`Receipts`),
+    and each file checked in full gets one. With `apart`, the checks run in a child process
+    that exits before the stage goes on (see the module's docstring): a spawned one, as a fork
+    would inherit the threads of pyarrow and DuckDB. It costs the child's imports (a few
+    seconds), so stages ask for it only when they load a model in-process
+    (`selforg.llm.providers.loads_in_process`), and it is not started when every input has a
+    receipt.
     """
-    if not apart:
-        _check_all(checks)
-        return
-    with ProcessPoolExecutor(max_workers=1,
-                             mp_context=multiprocessing.get_context("spawn")) as child:
-        problems = child.submit(_problems_of, checks).result()
-    if problems:
-        raise DataError(problems)
+    keys = [receipts.key(c.name, c.path) if receipts and c.path else None for c in checks]
+    todo = [(check, not (receipts and key and receipts.has(key)))
+            for check, key in zip(checks, keys, strict=True)]
+    if apart and any(suite for _, suite in todo):
+        with ProcessPoolExecutor(max_workers=1,
+                                 mp_context=multiprocessing.get_context("spawn")) as child:
+            problems = child.submit(_problems_of, todo).result()
+        if problems:
+            raise DataError(problems)
+    else:
+        _check_all(todo)
+    if receipts is not None:
+        for (_, suite), key in zip(todo, keys, strict=True):
+            if suite and key is not None:
+                receipts.add(key)
 
 
-def _check_all(checks: Sequence[Check]) -> None:
-    for name, frame, refs in checks:
-        validate(name, frame, **refs)
+def _check_all(todo: Sequence[tuple[Check, bool]]) -> None:
+    for check, suite in todo:
+        _validate(check.name, check.frame, check.refs, suite=suite)
 
 
-def _problems_of(checks: Sequence[Check]) -> list[tuple[str, str]]:
+def _problems_of(todo: Sequence[tuple[Check, bool]]) -> list[tuple[str, str]]:
     """The first failing table's problems (in the child: a DataError's problems pickle as
     data, the exception itself would not keep them)."""
     try:
-        _check_all(checks)
+        _check_all(todo)
     except DataError as exc:
         return exc.problems
     return []
@@ -261,93 +339,118 @@ def _unjoinable(calls: pd.DataFrame, texts: pd.DataFrame) -> tuple[list[int], li
     return [int(r[0]) for r in uneven], [int(r[0]) for r in unknown]
 
 
-def _expectations(name: str) -> list[Expectation]:
-    """The suite of one table: schema-derived checks first, then the table's own rules.
+@dataclass(frozen=True)
+class Rule:
+    """One expectation as plain data: GE's class name, its arguments, an optional row
+    condition (column, value: the rule applies to rows where column == value) and the short
+    description shown when it fails. Plain data so a suite can be fingerprinted (`suite_id`)
+    without importing GE."""
 
-    Every expectation carries a short human description, shown when it fails.
-    """
-    import great_expectations.expectations as gxe
-    from great_expectations.expectations.row_conditions import Column as Col
+    kind: str
+    args: tuple[tuple[str, Any], ...]
+    description: str
+    where: tuple[str, Any] | None = None
 
+
+def _rule(kind: str, description: str, where: tuple[str, Any] | None = None,
+          **args: Any) -> Rule:
+    return Rule(kind, tuple(sorted(args.items())), description, where)
+
+
+def _rules(name: str) -> list[Rule]:
+    """The suite of one table: schema-derived checks first, then the table's own rules."""
     expected = column_names(name)
-    out: list[Expectation] = [gxe.ExpectTableColumnsToMatchOrderedList(
-        column_list=expected, description="columns as in selforg.schema, in order")]
-    out += [gxe.ExpectColumnValuesToNotBeNull(column=c.name, description=f"{c.name} not null")
+    out = [_rule("ExpectTableColumnsToMatchOrderedList", "columns as in selforg.schema, in order",
+                 column_list=expected)]
+    out += [_rule("ExpectColumnValuesToNotBeNull", f"{c.name} not null", column=c.name)
             for c in TABLES[name] if not c.nullable]
 
-    def at_least(column: str, low: float) -> Expectation:
-        return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low,
-                                                 description=f"{column} >= {low}")
+    def at_least(column: str, low: float) -> Rule:
+        return _rule("ExpectColumnValuesToBeBetween", f"{column} >= {low}", column=column,
+                     min_value=low)
 
-    def in_set(column: str, values: list[Any], what: str) -> Expectation:
-        return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values, description=what)
+    def in_set(column: str, values: list[Any], what: str,
+               where: tuple[str, Any] | None = None) -> Rule:
+        return _rule("ExpectColumnValuesToBeInSet", what, where, column=column, value_set=values)
+
+    def regex(column: str, pattern: str, what: str) -> Rule:
+        return _rule("ExpectColumnValuesToMatchRegex", what, column=column, regex=pattern)
+
+    def unique(column: str) -> Rule:
+        return _rule("ExpectColumnValuesToBeUnique", f"{column} unique", column=column)
+
+    def not_null_where(column: str, where: tuple[str, Any], what: str) -> Rule:
+        return _rule("ExpectColumnValuesToNotBeNull", what, where, column=column)
 
     if name == "tasks":
-        out += [
-            in_set("level", list(LEVELS), f"level in {list(LEVELS)}"),
-            gxe.ExpectColumnValuesToMatchRegex(column="prompt", regex=r"\S",
-                                               description="prompt non-empty"),
-            gxe.ExpectColumnValuesToBeUnique(column="task_id", description="task_id unique"),
-            gxe.ExpectColumnValuesToNotBeNull(
-                column="reference", row_condition=Col("verifiable") == True,  # noqa: E712
-                description="verifiable tasks have a reference"),
-        ]
+        out += [in_set("level", list(LEVELS), f"level in {list(LEVELS)}"),
+                regex("prompt", r"\S", "prompt non-empty"), unique("task_id"),
+                not_null_where("reference", ("verifiable", True),
+                               "verifiable tasks have a reference")]
     elif name == "runs":
-        out += [
-            gxe.ExpectColumnValuesToBeUnique(column="run_id", description="run_id unique"),
-            in_set("status", STATUSES, f"status in {STATUSES}"),
-            gxe.ExpectColumnValuesToNotBeNull(
-                column="error", row_condition=Col("status") == "failed",
-                description="failed runs have an error"),
-            at_least("n_agents", 1),
-            *(at_least(c, 0) for c in ("prompt_tokens", "completion_tokens", "cost_usd",
-                                       "latency_s")),
-        ]
+        out += [unique("run_id"), in_set("status", STATUSES, f"status in {STATUSES}"),
+                not_null_where("error", ("status", "failed"), "failed runs have an error"),
+                at_least("n_agents", 1),
+                *(at_least(c, 0) for c in ("prompt_tokens", "completion_tokens", "cost_usd",
+                                           "latency_s"))]
     elif name == "turns":
         out += [at_least("agent", -1), at_least("round", 0),
                 *(at_least(c, 0) for c in ("prompt_tokens", "completion_tokens",
                                            "budget_tokens")),
-                gxe.ExpectColumnValuesToMatchRegex(column="model", regex=r"\S",
-                                                   description="model non-empty"),
-                gxe.ExpectColumnValuesToBeInSet(
-                    column="abstain", value_set=[True],
-                    row_condition=Col("removed") == True,  # noqa: E712
-                    description="removed agents' turns are abstentions"),
+                regex("model", r"\S", "model non-empty"),
+                in_set("abstain", [True], "removed agents' turns are abstentions",
+                       ("removed", True)),
                 in_set("structured_output", MODES, f"structured_output in {MODES} or null")]
     elif name in PROMPT_LOG:
         head = [at_least("agent", -1), at_least("round", 0)] if name == "prompts" else \
             [at_least("sample", 0)]
         out += [*head, at_least("max_tokens", 1), at_least("temperature", 0),
-                gxe.ExpectColumnValuesToBeBetween(column="roles", min_value=1,
-                                                  description="every call has a message"),
-                gxe.ExpectColumnValuesToBeBetween(column="seeds", min_value=1,
-                                                  description="every call has a seed")]
+                _rule("ExpectColumnValuesToBeBetween", "every call has a message",
+                      column="roles", min_value=1),
+                _rule("ExpectColumnValuesToBeBetween", "every call has a seed",
+                      column="seeds", min_value=1)]
     elif name in ("prompt_texts", "judge_prompt_texts"):
-        out.append(gxe.ExpectColumnValuesToBeUnique(column="text_id",
-                                                    description="text_id unique"))
+        out.append(unique("text_id"))
     elif name == "human_ratings":
         out += [*(in_set(c, [1, 2, 3, 4], f"{c} in 1..4") for c in SCORES),
-                gxe.ExpectColumnValuesToMatchRegex(column="rater", regex=r"\S",
-                                                   description="rater non-empty"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["rater", "run_id"],
-                                                    description="one rating per rater and run"),
+                regex("rater", r"\S", "rater non-empty"),
+                _rule("ExpectCompoundColumnsToBeUnique", "one rating per rater and run",
+                      column_list=["rater", "run_id"]),
                 at_least("seconds", 0)]
     elif name == "judgments":
-        out += [
-            *(in_set(c, [1, 2, 3, 4], f"{c} in 1..4 or null") for c in SCORES),
-            *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0.25, max_value=1.0,
-                                                description=f"{c} in [0.25, 1] or null")
-              for c in ("q", "m")),
-            in_set("status", STATUSES, f"status in {STATUSES}"),
-            in_set("structured_output", MODES, f"structured_output in {MODES} or null"),
-            gxe.ExpectColumnValuesToMatchRegex(
-                column="verdict", regex=r"^(?:correct|wrong|undecidable): ",
-                description="verdict is 'correct: ...', 'wrong: ...' or 'undecidable: ...'"),
-            *(gxe.ExpectColumnValuesToNotBeNull(
-                column=c, row_condition=Col("status") == "ok",
-                description=f"ok judgments have {c}") for c in [*SCORES, "q", "m"]),
-        ]
+        out += [*(in_set(c, [1, 2, 3, 4], f"{c} in 1..4 or null") for c in SCORES),
+                *(_rule("ExpectColumnValuesToBeBetween", f"{c} in [0.25, 1] or null", column=c,
+                        min_value=0.25, max_value=1.0) for c in ("q", "m")),
+                in_set("status", STATUSES, f"status in {STATUSES}"),
+                in_set("structured_output", MODES, f"structured_output in {MODES} or null"),
+                regex("verdict", r"^(?:correct|wrong|undecidable): ",
+                      "verdict is 'correct: ...', 'wrong: ...' or 'undecidable: ...'"),
+                *(not_null_where(c, ("status", "ok"), f"ok judgments have {c}")
+                  for c in [*SCORES, "q", "m"])]
     return out
+
+
+def _expectations(name: str) -> list[Expectation]:
+    """The table's rules as GE expectations, each carrying its description."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column as Col
+
+    out = []
+    for rule in _rules(name):
+        args = dict(rule.args)
+        if rule.where is not None:
+            column, value = rule.where
+            args["row_condition"] = Col(column) == value
+        out.append(getattr(gxe, rule.kind)(description=rule.description, **args))
+    return out
+
+
+def suite_id(name: str) -> str:
+    """A digest of everything that decides whether a table passes: the table's rules, how a
+    frame is prepared for GE (`_hashable`, SUITE_FORMAT) and the installed GE version."""
+    described = json.dumps([SUITE_FORMAT, version("great_expectations"), name,
+                            [asdict(rule) for rule in _rules(name)]], default=str)
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
 def _run_suite(name: str, frame: pd.DataFrame,

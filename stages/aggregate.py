@@ -22,7 +22,7 @@ from selforg.paths import Paths
 from selforg.ratings import load_ratings
 from selforg.reporting.report import ReportPaths, write_outputs
 from selforg.tables import read_table
-from selforg.validation import validate
+from selforg.validation import Check, Receipts, validate_inputs
 
 
 def aggregate(params: Path, root: Path) -> Path:
@@ -31,9 +31,11 @@ def aggregate(params: Path, root: Path) -> Path:
     tables = {name: read_table(name, paths.table(name))
               for name in ("tasks", "runs", "turns", "judgments")}
     ratings = load_ratings(paths.human_ratings)
-    for name, frame in tables.items():
-        validate(name, frame, tasks=tables["tasks"], runs=tables["runs"])
-    validate("human_ratings", ratings)
+    refs = {"tasks": tables["tasks"], "runs": tables["runs"]}
+    checks = [Check(name, frame, refs, paths.table(name)) for name, frame in tables.items()]
+    ratings_file = paths.human_ratings if paths.human_ratings.is_file() else None
+    validate_inputs([*checks, Check("human_ratings", ratings, path=ratings_file)], apart=False,
+                    receipts=Receipts(paths.cache_dir(cfg.cache.dir)))
     data = study_data(tables["tasks"], tables["runs"], tables["turns"], tables["judgments"])
     findings = analyse(data, design_from_config(cfg), ratings)
     out = ReportPaths(paths)

@@ -14,7 +14,7 @@ from selforg.entry import stage_main
 from selforg.paths import Paths
 from selforg.tables import write_table
 from selforg.tasks import generate_tasks as generate
-from selforg.validation import validate
+from selforg.validation import Receipts, validate
 
 
 def generate_tasks(params: Path, root: Path) -> Path:
@@ -35,6 +35,7 @@ def generate_tasks(params: Path, root: Path) -> Path:
     out = paths.tasks
     validate("tasks", [t.as_row() for t in tasks])
     write_table("tasks", [t.as_row() for t in tasks], out)
+    Receipts(paths.cache_dir(cfg.cache.dir)).record("tasks", out)
     verifiable = sum(t.verifiable for t in tasks)
     print(f"generate_tasks: {len(tasks)} tasks ({verifiable} verifiable) -> {out}")
     return out

@@ -24,7 +24,7 @@ from selforg.paths import Paths
 from selforg.progress import print_gateway_notes, progress
 from selforg.prompt_log import PromptLog
 from selforg.tables import read_table, write_table
-from selforg.validation import validate, validate_inputs, validate_prompt_log
+from selforg.validation import Check, Receipts, validate, validate_inputs, validate_prompt_log
 
 
 def judge(params: Path, root: Path) -> Path:
@@ -32,8 +32,10 @@ def judge(params: Path, root: Path) -> Path:
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
     runs = read_table("runs", paths.runs)
-    validate_inputs([("tasks", tasks, {}), ("runs", runs, {"tasks": tasks})],
-                    apart=loads_in_process(cfg.judge_models))
+    receipts = Receipts(paths.cache_dir(cfg.cache.dir))
+    validate_inputs([Check("tasks", tasks, path=paths.tasks),
+                     Check("runs", runs, {"tasks": tasks}, paths.runs)],
+                    apart=loads_in_process(cfg.judge_models), receipts=receipts)
     by_id = {t["task_id"]: t for t in tasks.to_dict("records")}
     jobs = jobs_for(cfg, runs.to_dict("records"), by_id)
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
@@ -46,6 +48,7 @@ def judge(params: Path, root: Path) -> Path:
     validate("judgments", rows, runs=runs)
     validate_prompt_log("judge_prompts", calls, texts, rows)
     write_table("judgments", rows, paths.judgments)
+    receipts.record("judgments", paths.judgments)
     write_table("judge_prompts", calls, paths.judge_prompts)
     write_table("judge_prompt_texts", texts, paths.judge_prompt_texts)
     failed = sum(r["status"] != "ok" for r in rows)

@@ -31,21 +31,23 @@ from selforg.paths import Paths
 from selforg.progress import print_gateway_notes, progress
 from selforg.runner import execute, plan_runs
 from selforg.tables import read_table
-from selforg.validation import validate_inputs
+from selforg.validation import Check, Receipts, validate_inputs
 
 
 def run_protocol(params: Path, root: Path) -> Path:
     cfg = load_config(params)
     paths = Paths(root)
     tasks = read_table("tasks", paths.tasks)
-    validate_inputs([("tasks", tasks, {})],
-                    apart=loads_in_process(cfg.agent_models + cfg.substitute_models))
+    receipts = Receipts(paths.cache_dir(cfg.cache.dir))
+    validate_inputs([Check("tasks", tasks, path=paths.tasks)],
+                    apart=loads_in_process(cfg.agent_models + cfg.substitute_models),
+                    receipts=receipts)
     specs = plan_runs(cfg, task_views(tasks))
     gateway = Gateway(cfg, CallCache(paths.cache_dir(cfg.cache.dir)))
     with progress(len(specs), "run_protocol", "run", gateway.stats) as bar:
         outcomes = asyncio.run(execute(cfg, specs, gateway, on_done=bar.advance))
     release_local_models()  # before the tables are validated: the model's memory is not needed
-    write_run_tables(root, outcomes, tasks)
+    write_run_tables(root, outcomes, tasks, receipts)
     runs = [o.run for o in outcomes]
     failed = sum(r["status"] != "ok" for r in runs)
     s = gateway.stats

@@ -16,7 +16,7 @@ from selforg.paths import Paths
 from selforg.schema import column_names
 from selforg.tables import read_table, write_table
 from selforg.tasks import generate_tasks
-from selforg.validation import validate, validate_inputs
+from selforg.validation import Check, validate, validate_inputs
 from stages.generate_tasks import generate_tasks as generate_tasks_stage
 from stages.judge import judge
 from tests.conftest import scripted_params, write_params
@@ -189,8 +189,8 @@ def test_inputs_checked_apart_fail_as_they_fail_in_process(tables: dict[str, Row
     the same DataError, problems and fixes, and stops at the same first bad table."""
     tasks = pd.DataFrame(tables["tasks"])
     bad = pd.DataFrame([{**tables["runs"][0], "status": "done"}, tables["runs"][1]])
-    checks = [("tasks", tasks, {}), ("runs", bad, {"tasks": tasks}),
-              ("runs", bad.assign(task_id="ghost"), {"tasks": tasks})]
+    checks = [Check("tasks", tasks), Check("runs", bad, {"tasks": tasks}),
+              Check("runs", bad.assign(task_id="ghost"), {"tasks": tasks})]
     errors = []
     for apart in (False, True):
         with pytest.raises(DataError) as caught:
