@@ -21,13 +21,16 @@ def _root(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> None:
-    from selforg.adequacy import planned_adequacy, render_adequacy
     from selforg.config import load_config
+
+    cfg = load_config(args.params)
+    # Only for a valid file: adequacy imports scipy and pandas (seconds), and a refused file
+    # should be refused without waiting for them.
+    from selforg.adequacy import planned_adequacy, render_adequacy
     from selforg.llm.cache import read_modes
     from selforg.paths import Paths
     from selforg.plan import make_plan, render_model_notes, render_plan
 
-    cfg = load_config(args.params)
     print(f"{args.params}: valid")
     print(render_plan(cfg, make_plan(cfg)))
     print(render_model_notes(cfg, read_modes(Paths(args.root).cache_dir(cfg.cache.dir))))

@@ -15,7 +15,6 @@ from typing import Any
 
 from selforg.errors import DataError
 from selforg.paths import Paths
-from selforg.reporting.text import num, pct
 
 
 def load_metrics(root: Path) -> dict[str, Any]:
@@ -39,6 +38,10 @@ def headline_rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:
 def headline_table(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     """`headline_rows` as the report's headline table prints them: Q and its 95% CI to three
     decimals, tokens per run whole, latency to two decimals, error rate in percent."""
+    # Here, not at the top: reporting.text imports scipy and pandas (seconds), which
+    # `selforg summary` without a metrics.json should not wait for.
+    from selforg.reporting.text import num, pct
+
     table = []
     for row in headline_rows(metrics):
         q, lo, hi = row["q"], row["q_ci_low"], row["q_ci_high"]

@@ -20,7 +20,6 @@ from selforg.paths import Paths
 from selforg.progress import print_gateway_notes
 from selforg.protocols import registry
 from selforg.protocols.base import RunSpec, TaskView, TurnRecord
-from selforg.runner import run_one
 from selforg.tasks import generate_tasks
 
 
@@ -38,6 +37,10 @@ def _show(turn: TurnRecord) -> None:
 def run_trial(params: Path, protocol: str, n: int, level: str, index: int,
               model: str | None) -> None:
     cfg = load_config(params)
+    # Once the params are valid: the runner imports pandas (through selforg.analysis), which
+    # a refused params file should not wait for.
+    from selforg.runner import run_one
+
     proto = registry.get(protocol)
     if not proto.accepts(n):
         raise SelforgError(f"protocol {protocol!r} does not accept N = {n}", proto.n_agents_rule)

@@ -61,24 +61,30 @@ def test_params_yaml_points_to_the_examples() -> None:
     assert "params/examples.yaml" in text and EXAMPLES.is_file()
 
 
-def plan(params: Path, environment: dict[str, str]) -> tuple[int, str, str]:
-    done = subprocess.run([str(BIN / "selforg"), "plan", "--params", str(params)], cwd=REPO,
-                          env=environment, capture_output=True, text=True, timeout=300,
-                          check=False)
-    return done.returncode, done.stdout, done.stderr
+def start_plan(params: Path, environment: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([str(BIN / "selforg"), "plan", "--params", str(params)], cwd=REPO,
+                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, out, err
 
 
 def test_examples_validate_with_selforg_plan() -> None:
     """Valid once the key's variable is set (any value: plan makes no call); without it, the
     refusal names the variable."""
     with_key = {**env(), "OPENAI_API_KEY": "not-a-real-key"}
-    code, out, err = plan(EXAMPLES, with_key)
+    without = {k: v for k, v in env().items() if k != "OPENAI_API_KEY"}
+    # Both at once: each imports litellm for seconds, and there are two CPUs.
+    valid, refused = start_plan(EXAMPLES, with_key), start_plan(EXAMPLES, without)
+    (code, out, err), refusal = finish(valid), finish(refused)
     assert code == 0, err
     assert f"{EXAMPLES}: valid" in out
     for name in ("gpt4o-mini", "my-vllm", "gpt4o-judge"):
         assert name in out
     for shock in ("drop2", "hub_out", "half_swapped"):
         assert f"shock {shock}" in out
-    without = {k: v for k, v in env().items() if k != "OPENAI_API_KEY"}
-    code, _, err = plan(EXAMPLES, without)
+    code, _, err = refusal
     assert code == 2 and "OPENAI_API_KEY" in err and "Traceback" not in err
