@@ -40,8 +40,10 @@ Oracle = Callable[[int, int, str], tuple[Seen, Seen]]
 def chain(position: Callable[[int], int]) -> Oracle:
     """Protocols where agent k sees the work of agents at an earlier position (a rank in the
     chain, a batch, a wave), and must see the last of them (the view's most recent item)."""
+    positions = [position(j) for j in range(N)]  # once: position() may scan a whole plan
+
     def oracle(k: int, c: int, run_id: str) -> tuple[Seen, Seen]:
-        earlier = {(j, 0) for j in range(N) if position(j) < position(k)}
+        earlier = {(j, 0) for j in range(N) if positions[j] < positions[k]}
         return earlier, {max(earlier)} if earlier else set()
     return oracle
 
@@ -116,8 +118,12 @@ def test_visibility_and_calls_at_256(tmp_path: Path, name: str) -> None:
     count = token_counter("scripted/recorder")
     oracle = ORACLES[name]
     task = f"TASK:\n{TASK.prompt}"
+    prompts: dict[int, list[list[dict[str, str]]]] = {}  # rec.prompts_of(k) for every k at once
+    for messages in rec.requests:
+        if (match := agent_of(messages)) is not None:
+            prompts.setdefault(int(match.group(1)), []).append(messages)
     for agent in range(N + proto.extra_agents):
-        for call, messages in enumerate(rec.prompts_of(agent)):
+        for call, messages in enumerate(prompts.get(agent, [])):
             shown = visible(messages)
             assert shown.startswith(task) and count(shown[len(task):]) <= BUDGET + SLACK
             seen = {(int(a), int(c)) for a, c in MARKER.findall(shown)}
